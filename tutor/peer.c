@@ -77,6 +77,10 @@ static enum peer_io wait_fd(struct run *r, int fd, short events, long deadline)
 		long left = deadline - now_ms();
 		if (left <= 0)
 			return PEER_TIMEOUT;
+		pthread_mutex_lock(&r->mu);
+		if (r->stall_unsure && left > RUN_RECHECK_MS)
+			left = RUN_RECHECK_MS;
+		pthread_mutex_unlock(&r->mu);
 		int n = poll(pf, 2, (int)left);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -84,7 +88,7 @@ static enum peer_io wait_fd(struct run *r, int fd, short events, long deadline)
 			return PEER_ERROR;
 		if (pf[0].revents)
 			return PEER_OK;
-		if (pf[1].revents) {
+		if (pf[1].revents || n == 0) {
 			enum peer_io s = program_state(r);
 			if (s == PEER_OK)
 				continue;

@@ -33,6 +33,7 @@
 struct tid_state {
 	long tid;
 	int blocked;
+	char call[16];		/* the call it entered, when blocked */
 };
 
 /* Per-run state only the collector and stall check touch (under mu). */
@@ -155,6 +156,7 @@ static void tid_update(struct run_priv *p, const struct trace_ev *ev)
 	}
 	/* connect returns by itself on loopback (accepted or refused). */
 	p->tids[i].blocked = ev->phase == 'E' && !ev->timed && strcmp(ev->call, "connect");
+	snprintf(p->tids[i].call, sizeof p->tids[i].call, "%s", ev->call);
 }
 
 static void add_event_locked(struct run *r, struct trace_ev *ev)
@@ -435,6 +437,8 @@ static int wait_until_locked(struct run *r, long deadline)
 	long left = deadline - now_ms();
 	if (left <= 0)
 		return -1;
+	if (r->stall_unsure && left > RUN_RECHECK_MS)
+		left = RUN_RECHECK_MS;
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += left / 1000;
@@ -528,18 +532,110 @@ int run_wait_line(struct run *r, long ms)
 	return ok ? 0 : -1;
 }
 
+/* The system calls a traced call may sleep in (glibc's choice varies). */
+static int call_syscall_ok(const char *call, long nr)
+{
+	static const struct { const char *call; long nr[3]; } map[] = {
+		{ "accept", { SYS_accept, SYS_accept4, -1 } },
+		{ "accept4", { SYS_accept4, SYS_accept, -1 } },
+		{ "recv", { SYS_recvfrom, SYS_recvmsg, -1 } },
+		{ "recvfrom", { SYS_recvfrom, SYS_recvmsg, -1 } },
+		{ "read", { SYS_read, SYS_recvfrom, -1 } },
+		{ "send", { SYS_sendto, SYS_sendmsg, -1 } },
+		{ "sendto", { SYS_sendto, SYS_sendmsg, -1 } },
+		{ "write", { SYS_write, SYS_sendto, -1 } },
+#ifdef SYS_select
+		{ "select", { SYS_select, SYS_pselect6, -1 } },
+#else
+		{ "select", { SYS_pselect6, -1, -1 } },
+#endif
+#ifdef SYS_poll
+		{ "poll", { SYS_poll, SYS_ppoll, -1 } },
+#else
+		{ "poll", { SYS_ppoll, -1, -1 } },
+#endif
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (!strcmp(map[i].call, call))
+			for (int k = 0; k < 3 && map[i].nr[k] >= 0; k++)
+				if (map[i].nr[k] == nr)
+					return 1;
+	return 0;
+}
+
+/* Reads /proc/TID/stat and returns the thread's state letter, or 0. */
+static char thread_state(long tid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/* A thread (or process) that ended takes no part in a stall. */
+static int thread_gone(long tid)
+{
+	char st = thread_state(tid);
+	return st == 0 || st == 'Z' || st == 'X';
+}
+
+/*
+ * Asks the kernel whether thread tid sleeps in a system call that the traced
+ * call `call` makes.  The trace alone cannot tell: its "enter" line is
+ * written before the call, which may well return at once.
+ */
+static int thread_sleeps_in(long tid, const char *call)
+{
+	if (thread_state(tid) != 'S')
+		return 0;
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%ld/syscall", tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *end;
+	long nr = strtol(buf, &end, 10);
+	return end != buf && call_syscall_ok(call, nr);
+}
+
 int run_stalled_locked(struct run *r)
 {
 	struct run_priv *p = priv_of(r);
+	r->stall_unsure = 0;
 	if (r->end != RUN_RUNNING || p->ntids == 0)
 		return 0;
 	/* Everything one side gave must have been taken by the other. */
 	if (r->prog_sent > r->peer_recv || r->peer_sent > r->prog_recv ||
 	    r->peer_connects > r->prog_accepts || r->peer_closes > r->prog_eofs)
 		return 0;
-	for (int i = 0; i < p->ntids; i++)
-		if (!p->tids[i].blocked)
+	int blocked = 0;
+	for (int i = 0; i < p->ntids; i++) {
+		if (p->tids[i].blocked)
+			blocked++;
+		else if (!thread_gone(p->tids[i].tid))
 			return 0;
+	}
+	if (!blocked)
+		return 0;
+	/* The trace says so; the kernel must agree, else look again soon. */
+	for (int i = 0; i < p->ntids; i++)
+		if (p->tids[i].blocked && !thread_sleeps_in(p->tids[i].tid, p->tids[i].call)) {
+			r->stall_unsure = 1;
+			return 0;
+		}
 	return 1;
 }
 

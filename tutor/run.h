@@ -20,6 +20,7 @@
 #define RUN_OUT_MAX (64 * 1024)		/* bytes of stdout/stderr kept */
 #define RUN_FLOOD_MAX (4 * 1024 * 1024)	/* bytes after which the program is killed */
 #define RUN_TRACE_MAX 20000		/* events kept */
+#define RUN_RECHECK_MS 5		/* re-look at a stall the kernel did not confirm */
 
 struct run_opts {
 	const char *const *argv;	/* argv[0] is the program path */
@@ -57,6 +58,7 @@ struct run {
 	enum run_end end;
 	int status;			/* exit code, or signal number */
 	int timed_out, flooded, cpu_limit;
+	int stall_unsure;		/* the trace says stalled, the kernel not yet */
 	int spin;			/* killed: the same call kept returning 0 or -1 */
 	char spin_call[16];
 	long start_us;
@@ -99,7 +101,10 @@ int run_wait_line(struct run *r, long ms);
 
 /*
  * True when the program can make no progress by itself: every thread we saw
- * is inside a blocking call and no byte is in flight either way.  Call with
+ * is inside a blocking call (the kernel confirms it sleeps there) and no byte
+ * is in flight either way.  When only the kernel disagrees, sets
+ * r->stall_unsure: the caller should look again after a short wait
+ * (RUN_RECHECK_MS), since no new event may come to wake it.  Call with
  * r->mu held.
  */
 int run_stalled_locked(struct run *r);
