@@ -320,3 +320,55 @@ void check_common_fail_call(struct check *c, const struct spawn *base, const cha
 		check_fail(c, r, "failcall.unnamed", call, errname, check_quote(c, err, strlen(err)), NULL);
 	free(err);
 }
+
+/* Splits a driver's "fail KEY ARG..." into words (at most 9 arguments). */
+static int split_words(char *line, char **w, int max)
+{
+	int n = 0;
+	for (char *save = NULL, *t = strtok_r(line, " ", &save); t && n < max;
+	     t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	return n;
+}
+
+int check_driver(struct check *c, const struct spawn *base, const char *case_name)
+{
+	struct spawn s = *base;
+	memset(s.args, 0, sizeof s.args);
+	s.args[0] = case_name;
+	s.ignore_sigpipe = 1;
+	struct run *r = check_spawn(c, &s);
+	if (!r)
+		return -1;
+	if (check_wait_exit(c, r) < 0 || check_abnormal(c, r))
+		return -1;
+	/* The last result line decides. */
+	char *last = NULL;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = r->nev; i-- > 0;)
+		if (r->ev[i].phase == 'R' && r->ev[i].text) {
+			last = xstrdup(r->ev[i].text);
+			break;
+		}
+	pthread_mutex_unlock(&r->mu);
+	if (!last) {
+		check_fail(c, r, "driver.noresult", check_str(c, "%d", r->status), NULL);
+		return -1;
+	}
+	int ret = 0;
+	if (strcmp(last, "ok") != 0) {
+		char *w[11];
+		int n = split_words(last, w, 11);
+		const char *a[9] = { NULL };
+		for (int i = 2; i < n; i++)
+			a[i - 2] = check_str(c, "%s", w[i]);
+		if (n >= 2 && !strcmp(w[0], "fail"))
+			check_fail(c, r, w[1], a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
+				   a[8], NULL);
+		else
+			check_fail(c, r, "driver.noresult", check_str(c, "%d", r->status), NULL);
+		ret = -1;
+	}
+	free(last);
+	return ret;
+}

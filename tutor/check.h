@@ -115,6 +115,17 @@ void check_common_bad_port(struct check *c, int port_arg_index, int nargs,
 void check_common_fail_call(struct check *c, const struct spawn *base, const char *call,
 			    const char *errname);
 
+/*
+ * Function exercises: runs the learner's code linked with the exercise's
+ * driver (exercises/<id>/driver.c) as `prog CASE`, with the stub settings of
+ * base (args ignored), and judges the driver's verdict: its result lines
+ * (prise_result) "ok" or "fail KEY ARG...", where KEY is a message of the
+ * exercise ("<check>.KEY" or "KEY") and each ARG fills {1}, {2}...  A crash,
+ * a hang, or no result line fails the check with a common message.  Returns
+ * 0 when the driver said ok, -1 otherwise.
+ */
+int check_driver(struct check *c, const struct spawn *base, const char *case_name);
+
 /* True if an error message names the call (or a word meaning it). */
 int check_names_call(const char *err, const char *call);
 
