@@ -23,7 +23,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
-ALL_CFLAGS = -std=gnu11 $(WARN) -MMD -MP -Itutor -I$(B)/gen $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=gnu11 $(WARN) -MMD -MP -iquote tutor -I$(B)/gen $(PKG_CFLAGS) \
 	-DPRISE_DATADIR='"$(DATADIR)"' -DPRISE_LIBDIR='"$(LIBDIR)"' $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 LIBS_ALL = $(PKG_LIBS) -lpthread
@@ -79,6 +79,10 @@ $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 
+$(B)/bench_ccline: tests/bench/ccline.c $(OBJ) | $(B)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(OBJ) $(LIBS_ALL)
+
 $(B)/check_prise: $(TEST_OBJ) $(OBJ)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
@@ -100,7 +104,7 @@ test: all $(B)/check_prise
 	$(Q)tests/run.sh $(B)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(B)/bench_ccline
 	$(Q)sh tests/bench.sh $(B)
 
 asan: deps

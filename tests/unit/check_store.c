@@ -1,0 +1,143 @@
+/* store: attempts and hints kept in SQLite; foreign or damaged files refused untouched. */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "suites.h"
+#include "util.h"
+
+static char *tmp_path(const char *name)
+{
+	char tmpl[] = "/tmp/prise-store-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	return xasprintf("%s/%s", dir, name);
+}
+
+static void cleanup(char *path)
+{
+	char *dir = xstrdup(path);
+	*strrchr(dir, '/') = '\0';
+	rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
+/* A graded attempt with two checks, one failed. */
+static void fake_grade(struct grade *g, struct exercise *ex, struct check_result *cr, int pass)
+{
+	memset(g, 0, sizeof *g);
+	memset(ex, 0, sizeof *ex);
+	ex->id = (char *)(uintptr_t)"tcp-client-hello";
+	g->ex = ex;
+	g->pass = pass;
+	g->compile.ok = 1;
+	g->compile_text = (char *)(uintptr_t)"";
+	g->source = (char *)(uintptr_t)"int main(void) { return 0; }\n";
+	g->source_len = strlen(g->source);
+	cr[0] = (struct check_result){ .id = "hello", .required = 1, .ok = 1,
+				       .message = (char *)(uintptr_t)"" };
+	cr[1] = (struct check_result){ .id = "pieces", .required = 1, .ok = pass,
+				       .message = (char *)(uintptr_t)"one recv" };
+	g->checks = cr;
+	g->nchecks = 2;
+	g->duration_ms = 42;
+}
+
+START_TEST(new_database_is_private_and_records_attempts)
+{
+	char *path = tmp_path("sub/progress.db");
+	char *err = NULL;
+	struct store *s = store_open(path, &err);
+	ck_assert_msg(s != NULL, "%s", err);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(store_status(s, "ana", "tcp-client-hello"), STATUS_NEW);
+	struct grade g;
+	struct exercise ex;
+	struct check_result cr[2];
+	fake_grade(&g, &ex, cr, 0);
+	ck_assert_int_eq(store_add_attempt(s, "ana", &g, &err), 0);
+	ck_assert_int_eq(store_status(s, "ana", "tcp-client-hello"), STATUS_ATTEMPTED);
+	ck_assert_int_eq(store_status(s, "bob", "tcp-client-hello"), STATUS_NEW);
+	fake_grade(&g, &ex, cr, 1);
+	ck_assert_int_eq(store_add_attempt(s, "ana", &g, &err), 0);
+	ck_assert_int_eq(store_status(s, "ana", "tcp-client-hello"), STATUS_PASSED);
+	ck_assert_int_eq(store_hints_seen(s, "ana", "tcp-client-hello"), 0);
+	ck_assert_int_eq(store_add_hint(s, "ana", "tcp-client-hello", 0, &err), 0);
+	ck_assert_int_eq(store_hints_seen(s, "ana", "tcp-client-hello"), 1);
+	store_close(s);
+	/* Reopened: everything is still there. */
+	s = store_open(path, &err);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(store_status(s, "ana", "tcp-client-hello"), STATUS_PASSED);
+	ck_assert_int_eq(store_hints_seen(s, "ana", "tcp-client-hello"), 1);
+	store_close(s);
+	cleanup(path);
+}
+END_TEST
+
+static const struct {
+	const char *content;
+	size_t len;
+	const char *says;
+} foreign[] = {
+	{ "this is not a database at all, just some text that is long enough........"
+	  "...........................................................................", 150,
+	  "not a prise database" },
+	{ "SQLite format 3\0garbage garbage garbage garbage garbage garbage garbage", 72,
+	  "not a prise database" },
+};
+
+START_TEST(foreign_file_is_refused_and_left_as_it_is)
+{
+	char *path = tmp_path("progress.db");
+	file_write(path, foreign[_i].content, foreign[_i].len, 0600);
+	char *err = NULL;
+	struct store *s = store_open(path, &err);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(err && strstr(err, foreign[_i].says), "message: %s", err ? err : "(none)");
+	size_t len;
+	char *after = file_read(path, &len);
+	ck_assert_int_eq((int)len, (int)foreign[_i].len);
+	ck_assert_int_eq(memcmp(after, foreign[_i].content, len), 0);
+	free(after);
+	free(err);
+	cleanup(path);
+}
+END_TEST
+
+START_TEST(database_from_a_newer_prise_is_refused)
+{
+	char *path = tmp_path("progress.db");
+	char *err = NULL;
+	struct store *s = store_open(path, &err);
+	ck_assert_ptr_nonnull(s);
+	store_close(s);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(path, &err);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err, "newer prise"), "message: %s", err);
+	free(err);
+	cleanup(path);
+}
+END_TEST
+
+Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("records");
+	tcase_add_test(tc, new_database_is_private_and_records_attempts);
+	tcase_add_loop_test(tc, foreign_file_is_refused_and_left_as_it_is, 0,
+			    (int)(sizeof foreign / sizeof foreign[0]));
+	tcase_add_test(tc, database_from_a_newer_prise_is_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
