@@ -12,6 +12,7 @@ have_pc sqlite3 || need="$need libsqlite3-dev"
 have_pc check || need="$need check"
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
 command -v jq >/dev/null 2>&1 || need="$need jq"
+command -v ps >/dev/null 2>&1 || need="$need procps"
 [ -z "$need" ] && exit 0
 cmd="apt-get install -y --no-install-recommends$need"
 echo "prise: installing:$need"

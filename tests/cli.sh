@@ -133,5 +133,13 @@ expect_rc 0 "reset" "$P" reset tcp-client-hello
 ws=$PRISE_WORKSPACE
 if [ -f "$ws/tcp-client-hello/client.c" ] || ls "$ws"/*client* >/dev/null 2>&1; then ok; else ko "reset: no workspace file under $ws"; fi
 
+# --- an installed prise finds its exercises and grades ---
+if make --no-print-directory -s install B="$B" PREFIX=/usr DESTDIR="$t/inst" >"$t/inst.log" 2>&1; then
+	expect_rc 0 "installed prise grades the model solution" "$t/inst/usr/bin/prise" check \
+		tcp-client-hello "$sol"
+else
+	ko "make install: $(tail -n 3 "$t/inst.log")"
+fi
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

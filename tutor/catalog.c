@@ -286,6 +286,23 @@ int catalog_load(struct catalog *c)
 			}
 			free(top);
 		}
+		/* Installed: PREFIX/bin/prise beside PREFIX/share/prise (any PREFIX). */
+		char *share = xasprintf("%s/../share/prise", bindir);
+		char *probe = xasprintf("%s/exercises/messages.en", share);
+		char *lib = xasprintf("%s/../lib/prise", bindir);
+		int r = -2;
+		if (file_exists(probe)) {
+			char *real = realpath(share, NULL);
+			char *reallib = realpath(lib, NULL);
+			r = catalog_load_from(c, real ? real : share, reallib ? reallib : lib);
+			free(real);
+			free(reallib);
+		}
+		free(share);
+		free(probe);
+		free(lib);
+		if (r != -2)
+			return r;
 	}
 	return catalog_load_from(c, PRISE_DATADIR, PRISE_LIBDIR);
 }
