@@ -102,7 +102,9 @@ for i in 5 6 7 8; do jq -c '[.verdict, [.checks[] | .ok]]' "$t/par$i" >>"$t/par2
 if cmp -s "$t/seq" "$t/par2"; then ok; else ko "parallel verdicts differ (second half)"; fi
 
 # --- nothing is left behind, whatever the program does ---
-left_behind() { ps -eo pid=,args= | grep -E '/prise-[A-Za-z0-9]{6}/prog( |$)' | grep -v grep; }
+# Runs under a TMPDIR of ours, so that its scratch folders (and programs) are told apart.
+mkdir -p "$t/scratch"
+left_behind() { ps -eo pid=,stat=,args= | grep -F "$t/scratch/prise-" | grep -v grep; }
 cat >"$t/loop.c" <<'C'
 int main(void) { for (;;) ; }
 C
@@ -120,7 +122,7 @@ int main(void)
 }
 C
 for f in loop forks sleeper; do
-	expect_rc 1 "program that never ends ($f)" "$P" check tcp-client-hello "$t/$f.c"
+	expect_rc 1 "program that never ends ($f)" env TMPDIR="$t/scratch" "$P" check tcp-client-hello "$t/$f.c"
 	if [ -z "$(left_behind)" ]; then ok; else ko "processes left behind by $f.c: $(left_behind)"; fi
 done
 

@@ -318,7 +318,12 @@ static int cmd_reset(struct cli *c)
 		return EXIT_USAGE;
 	char *path = workspace_file(c, ex);
 	if (file_exists(path)) {
+		/* Never overwrite an older backup, even two resets in one second. */
 		char *backup = xasprintf("%s.%ld.bak", path, (long)time(NULL));
+		for (int n = 1; file_exists(backup); n++) {
+			free(backup);
+			backup = xasprintf("%s.%ld-%d.bak", path, (long)time(NULL), n);
+		}
 		if (rename(path, backup) < 0) {
 			fprintf(stderr, "prise: %s: %s\n", path, strerror(errno));
 			free(backup);

@@ -1,7 +1,634 @@
-/* Checks of bind-port: to be written. */
+/*
+ * Checks of bind-port (SPEC §4, chapter 1): a TCP socket named on all
+ * interfaces at PORT, the port read back with getsockname and printed, the
+ * socket kept until standard input is closed.
+ *
+ * The program spends its life waiting on its standard input, which the stub
+ * does not trace (stdin is no socket).  So "it is waiting now" is asked of
+ * the kernel (/proc/PID/stat and /proc/PID/syscall), and "everything it
+ * wrote so far has been collected" of the pipes (FIONREAD), both under the
+ * run's lock, where the collector drains them: a verdict never rests on a
+ * pause.  Whether the port is really held is proved by binding it ourselves
+ * (without SO_REUSEADDR, which makes any bound socket a conflict).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "check.h"
 #include "exercises.h"
+#include "peer.h"
+#include "sandbox.h"
+#include "util.h"
+
+/* What a line typed on the program's stdin looks like (not its end). */
+static const char typed_line[] = "bonjour\n";
+
+enum settle { SETTLE_ENDED, SETTLE_WAITING, SETTLE_TIMEOUT };
+
+/* The socket the program named, as its trace shows it. */
+struct bound {
+	int fd;			/* -1: no successful bind */
+	int type;		/* SOCK_STREAM, SOCK_DGRAM... or -1 if unknown */
+	char ip[64];
+	int port;		/* as bound (0: the system chose) */
+	int gs_port;		/* from the last getsockname on fd, -1 if none */
+	int bind_calls;		/* successful or not */
+	int bind_err;		/* errno of the last failed bind, 0 if none */
+	int closed;		/* a close of fd returned 0 */
+};
+
+static int swap16(int port)
+{
+	return ((port & 0xff) << 8) | ((port >> 8) & 0xff);
+}
+
+/* The state letter of /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/* 1 when the main thread sleeps in a system call; sets its number and 1st argument. */
+static int proc_sleeping(pid_t pid, long *nr, long *arg0)
+{
+	if (proc_state(pid) != 'S')
+		return 0;
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *end;
+	*nr = strtol(buf, &end, 10);
+	if (end == buf || *nr < 0)
+		return 0;
+	*arg0 = strtol(end, NULL, 0);
+	return proc_state(pid) == 'S';
+}
+
+/* Could a program sleeping in this call be waiting for its standard input? */
+static int reads_stdin(long nr, long arg0)
+{
+	if (nr == SYS_read || nr == SYS_readv || nr == SYS_pread64)
+		return arg0 == 0;
+	static const long waits[] = {
+#ifdef SYS_poll
+		SYS_poll,
+#endif
+#ifdef SYS_select
+		SYS_select,
+#endif
+#ifdef SYS_epoll_wait
+		SYS_epoll_wait,
+#endif
+		SYS_ppoll, SYS_pselect6, SYS_epoll_pwait,
+	};
+	for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++)
+		if (nr == waits[i])
+			return 1;
+	return 0;
+}
+
+/* No byte waits in this pipe (or it is closed). */
+static int pipe_empty(int fd)
+{
+	int n = 0;
+	return fd < 0 || (ioctl(fd, FIONREAD, &n) == 0 && n == 0);
+}
+
+static int program_called_locked(struct run *r)
+{
+	for (size_t i = 0; i < r->nev; i++)
+		if (r->ev[i].side == SIDE_PROGRAM)
+			return 1;
+	return 0;
+}
+
+/*
+ * Waits until the program has ended, or sleeps after its first socket call
+ * with all it wrote collected.  With typed set, a program sleeping in a read
+ * of its stdin counts only once it has taken what we typed (a program that
+ * sleeps elsewhere counts at once: it does not read).  At most ms.
+ */
+static enum settle settle(struct run *r, int typed, long ms, int *stdin_left)
+{
+	long deadline = now_ms() + ms;
+	enum settle res = SETTLE_TIMEOUT;
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		if (r->end != RUN_RUNNING || r->collector_done) {
+			res = SETTLE_ENDED;
+			break;
+		}
+		long nr, arg0;
+		if (program_called_locked(r) && proc_sleeping(r->pid, &nr, &arg0) &&
+		    pipe_empty(r->out_fd) && pipe_empty(r->err_fd) && pipe_empty(r->trace_fd)) {
+			int left = !pipe_empty(r->in_fd);
+			if (!typed || !left || !reads_stdin(nr, arg0)) {
+				if (stdin_left)
+					*stdin_left = left;
+				res = SETTLE_WAITING;
+				break;
+			}
+		}
+		long now = now_ms();
+		if (now >= deadline)
+			break;
+		long step = deadline - now < RUN_RECHECK_MS ? deadline - now : RUN_RECHECK_MS;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += step * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&r->cond, &r->mu, &ts);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return res;
+}
+
+/* Fails the check for a program that neither ended nor settled. */
+static void fail_hang(struct check *c, struct run *r)
+{
+	const char *call = run_blocked_call(r);
+	if (call)
+		check_fail(c, r, "run.blocked", call, NULL);
+	else
+		check_fail(c, r, "run.hang", NULL);
+	run_kill(r);
+}
+
+/* Reads the program's naming of its socket from the trace. */
+static void find_bound(struct run *r, struct bound *b)
+{
+	memset(b, 0, sizeof *b);
+	b->fd = -1;
+	b->type = -1;
+	b->gs_port = -1;
+	int types[256];
+	for (int i = 0; i < 256; i++)
+		types[i] = -1;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev; i++) {
+		const struct trace_ev *e = &r->ev[i];
+		if (e->side != SIDE_PROGRAM || e->phase != 'X')
+			continue;
+		if (!strcmp(e->call, "socket") && e->ret >= 0 && e->ret < 256) {
+			types[e->ret] = (int)e->arg;
+		} else if (!strcmp(e->call, "bind")) {
+			b->bind_calls++;
+			int port;
+			char ip[64];
+			if (e->ret != 0) {
+				b->bind_err = e->err;
+			} else if (trace_addr_split(e->addr, ip, sizeof ip, &port) == 0) {
+				b->fd = e->fd;
+				b->type = e->fd >= 0 && e->fd < 256 ? types[e->fd] : -1;
+				snprintf(b->ip, sizeof b->ip, "%s", ip);
+				b->port = port;
+				b->gs_port = -1;
+				b->closed = 0;
+			}
+		} else if (!strcmp(e->call, "getsockname") && e->ret == 0 && b->fd >= 0 &&
+			   e->fd == b->fd) {
+			int port;
+			char ip[64];
+			if (trace_addr_split(e->addr, ip, sizeof ip, &port) == 0)
+				b->gs_port = port;
+		} else if (!strcmp(e->call, "close") && e->ret == 0 && b->fd >= 0 &&
+			   e->fd == b->fd) {
+			b->closed = 1;
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+static int is_any(const char *ip)
+{
+	return !strcmp(ip, "0.0.0.0") || !strcmp(ip, "[::]");
+}
+
+/*
+ * Tries to bind port (TCP, or the program's socket type) on 0.0.0.0
+ * ourselves.  Returns 1 when the port is held (EADDRINUSE), 0 when it was
+ * free, -1 when we could not tell.
+ */
+static int port_held(int port, int type)
+{
+	int fd = socket(AF_INET, (type == SOCK_DGRAM ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_ANY);
+	int ret = bind(fd, (struct sockaddr *)&a, sizeof a);
+	int err = errno;
+	close(fd);
+	if (ret == 0)
+		return 0;
+	return err == EADDRINUSE ? 1 : -1;
+}
+
+/* Finds a line "port N" in the output; 1 and *n when there. */
+static int parse_port_line(const char *out, long *n)
+{
+	for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, "port ", 5))
+			continue;
+		char *end;
+		errno = 0;
+		*n = strtol(p + 5, &end, 10);
+		if (end == p + 5 || errno)
+			continue;
+		while (*end == ' ' || *end == '\r' || *end == '\t')
+			end++;
+		if (*end == '\n' || *end == '\0')
+			return 1;
+	}
+	return 0;
+}
+
+/* Does an error message name bind (or the slides' word for it)? */
+static int names_bind(const char *err)
+{
+	static const char *const words[] = { "bind", "nommage", "nommer", "naming" };
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (check_mentions(err, words[i]))
+			return 1;
+	return 0;
+}
+
+/* Writes what a user would type on the program's stdin; never SIGPIPEs us. */
+static void type_line(struct run *r)
+{
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	pthread_mutex_lock(&r->mu);
+	ssize_t w = r->in_fd >= 0 ? write(r->in_fd, typed_line, sizeof typed_line - 1) : 0;
+	pthread_mutex_unlock(&r->mu);
+	if (w < 0 && errno == EPIPE) {
+		struct timespec zero = { 0, 0 };
+		sigtimedwait(&pipe_set, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Starts `prog PORT` with stdin left open and waits for it to settle. */
+static struct run *start_port(struct check *c, const char *port, enum settle *st)
+{
+	struct spawn s = { .args = { port, NULL }, .keep_stdin = 1 };
+	struct run *r = check_spawn(c, &s);
+	if (r)
+		*st = settle(r, 0, WAIT_MS, NULL);
+	return r;
+}
+
+/* The trace clauses of the naming: a TCP socket named on all interfaces at want. */
+static int judge_naming(struct check *c, struct run *r, const struct bound *b, int want)
+{
+	if (b->fd < 0) {
+		if (b->bind_calls)
+			check_fail(c, r, "bindfailed", strerrorname_np(b->bind_err) ?
+				   strerrorname_np(b->bind_err) : check_str(c, "%d", b->bind_err),
+				   check_str(c, "%d", want), NULL);
+		else
+			check_fail(c, r, "nobind", NULL);
+		return -1;
+	}
+	if (b->type != SOCK_STREAM && b->type != -1) {
+		check_fail(c, r, "notstream", NULL);
+		return -1;
+	}
+	if (b->port != want) {
+		if (b->port == swap16(want))
+			check_fail(c, r, "htons", check_str(c, "%d", b->port),
+				   check_str(c, "%d", want), NULL);
+		else
+			check_fail(c, r, "wrongport", check_str(c, "%d", b->port),
+				   check_str(c, "%d", want), NULL);
+		return -1;
+	}
+	if (!is_any(b->ip)) {
+		check_fail(c, r, "notany", check_str(c, "%s", b->ip), NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The printed line: "port N" with N = real, the port actually bound; `given`
+ * is the PORT argument, for the diagnosis of a program that prints it back.
+ */
+static int judge_line(struct check *c, struct run *r, enum settle st, int real, int given)
+{
+	char *out = check_stdout(r);
+	char *err = check_stderr(r);
+	long n;
+	int ok = -1;
+	if (!parse_port_line(out, &n)) {
+		long dummy;
+		if (!*out && parse_port_line(err, &dummy))
+			check_fail(c, r, "stderr_line", NULL);
+		else if (!*out && st == SETTLE_WAITING)
+			check_fail(c, r, "unflushed", check_str(c, "%d", real), NULL);
+		else
+			check_fail(c, r, "output", check_str(c, "%d", real),
+				   check_quote(c, out, strlen(out)), NULL);
+	} else if (n != real) {
+		if (n == swap16(real))
+			check_fail(c, r, "ntohs", check_str(c, "%ld", n), check_str(c, "%d", real),
+				   NULL);
+		else if (n == given)
+			check_fail(c, r, "printed_arg", check_str(c, "%ld", n),
+				   check_str(c, "%d", real), NULL);
+		else
+			check_fail(c, r, "value", check_str(c, "%ld", n), check_str(c, "%d", real),
+				   NULL);
+	} else {
+		ok = 0;
+	}
+	free(out);
+	free(err);
+	return ok;
+}
+
+static void chk_usage(struct check *c)
+{
+	check_common_usage(c);
+}
+
+static void chk_port(struct check *c)
+{
+	int port = sandbox_port();
+	if (port < 0) {
+		check_fail(c, NULL, "internal.port", NULL);
+		return;
+	}
+	enum settle st;
+	struct run *r = start_port(c, check_str(c, "%d", port), &st);
+	if (!r)
+		return;
+	if (st == SETTLE_TIMEOUT) {
+		fail_hang(c, r);
+		return;
+	}
+	if (st == SETTLE_ENDED && check_abnormal(c, r))
+		return;
+	struct bound b;
+	find_bound(r, &b);
+	if (judge_naming(c, r, &b, port) < 0 || judge_line(c, r, st, port, -1) < 0)
+		return;
+	/* Still running: the port must really be held, on every address. */
+	if (st == SETTLE_WAITING && port_held(port, b.type) == 0)
+		check_fail(c, r, "notbound", check_str(c, "%d", port), NULL);
+	run_kill(r);
+}
+
+static void chk_port_zero(struct check *c)
+{
+	enum settle st;
+	struct run *r = start_port(c, "0", &st);
+	if (!r)
+		return;
+	if (st == SETTLE_TIMEOUT) {
+		fail_hang(c, r);
+		return;
+	}
+	if (st == SETTLE_ENDED && check_abnormal(c, r))
+		return;
+	struct bound b;
+	find_bound(r, &b);
+	if (b.fd < 0 && !b.bind_calls && st == SETTLE_ENDED && r->status != 0) {
+		char *err = check_stderr(r);
+		check_fail(c, r, "refused", check_quote(c, err, strlen(err)), NULL);
+		free(err);
+		return;
+	}
+	if (judge_naming(c, r, &b, 0) < 0)
+		return;
+	if (b.gs_port < 0) {
+		check_fail(c, r, "nogetsockname", NULL);
+		return;
+	}
+	if (b.gs_port == 0) {
+		check_fail(c, r, "before_bind", NULL);
+		return;
+	}
+	judge_line(c, r, st, b.gs_port, 0);
+	run_kill(r);
+}
+
+static void chk_stdin(struct check *c)
+{
+	int port = sandbox_port();
+	if (port < 0) {
+		check_fail(c, NULL, "internal.port", NULL);
+		return;
+	}
+	enum settle st;
+	struct run *r = start_port(c, check_str(c, "%d", port), &st);
+	if (!r)
+		return;
+	if (st == SETTLE_TIMEOUT) {
+		fail_hang(c, r);
+		return;
+	}
+	if (st == SETTLE_ENDED && check_abnormal(c, r))
+		return;
+	struct bound b;
+	find_bound(r, &b);
+	int held = b.port ? b.port : b.gs_port;
+	if (b.fd < 0 || held <= 0) {
+		check_fail(c, r, "needs_port", NULL);
+		return;
+	}
+	if (st == SETTLE_ENDED) {
+		check_fail(c, r, "nowait", check_str(c, "%d", r->status), NULL);
+		return;
+	}
+	if (port_held(held, b.type) == 0) {
+		check_fail(c, r, "notbound", check_str(c, "%d", held), NULL);
+		return;
+	}
+	/* A line typed is not the end of the input. */
+	type_line(r);
+	int left = 0;
+	st = settle(r, 1, WAIT_MS, &left);
+	if (st == SETTLE_ENDED) {
+		if (!check_abnormal(c, r))
+			check_fail(c, r, "first_line", NULL);
+		return;
+	}
+	if (st == SETTLE_TIMEOUT || left) {
+		const char *call = run_blocked_call(r);
+		if (call)
+			check_fail(c, r, "run.blocked", call, NULL);
+		else if (st == SETTLE_WAITING || !pipe_empty(r->in_fd))
+			check_fail(c, r, "noread", NULL);
+		else
+			check_fail(c, r, "run.hang", NULL);
+		run_kill(r);
+		return;
+	}
+	if (port_held(held, b.type) == 0) {
+		check_fail(c, r, "notbound", check_str(c, "%d", held), NULL);
+		return;
+	}
+	/* The end of the input: close the socket, exit 0. */
+	run_close_stdin(r);
+	if (run_wait_exit(r, WAIT_MS) != 0) {
+		const char *call = run_blocked_call(r);
+		if (call)
+			check_fail(c, r, "run.blocked", call, NULL);
+		else
+			check_fail(c, r, "noexit", NULL);
+		run_kill(r);
+		return;
+	}
+	if (check_abnormal(c, r))
+		return;
+	find_bound(r, &b);
+	if (r->status != 0)
+		check_fail(c, r, "status", check_str(c, "%d", r->status), NULL);
+	else if (!b.closed)
+		check_fail(c, r, "noclose", NULL);
+}
+
+/* Opens a reference listener on 0.0.0.0 at a fresh port. */
+static int listen_fresh(struct check *c, int *port)
+{
+	for (int tries = 0; tries < 5; tries++) {
+		*port = sandbox_port();
+		int fd = *port > 0 ? peer_listen(*port, 1) : -1;
+		if (fd >= 0)
+			return fd;
+	}
+	check_fail(c, NULL, "internal.port", NULL);
+	return -1;
+}
+
+static void chk_busy(struct check *c)
+{
+	int port;
+	int lfd = listen_fresh(c, &port);
+	if (lfd < 0)
+		return;
+	const char *ps = check_str(c, "%d", port);
+	enum settle st;
+	struct run *r = start_port(c, ps, &st);
+	if (!r) {
+		close(lfd);
+		return;
+	}
+	struct bound b;
+	find_bound(r, &b);
+	if (st == SETTLE_TIMEOUT) {
+		fail_hang(c, r);
+	} else if (st == SETTLE_WAITING) {
+		if (b.fd >= 0 && b.port == swap16(port))
+			check_fail(c, r, "htons", check_str(c, "%d", b.port), ps, NULL);
+		else if (b.fd >= 0 && b.type != SOCK_STREAM && b.type != -1)
+			check_fail(c, r, "notstream", NULL);
+		else
+			check_fail(c, r, "went_on", ps, NULL);
+		run_kill(r);
+	} else if (!check_abnormal(c, r)) {
+		char *err = check_stderr(r);
+		if (r->status == 0)
+			check_fail(c, r, "status0", ps, NULL);
+		else if (!*err)
+			check_fail(c, r, "silent", ps, NULL);
+		else if (!names_bind(err))
+			check_fail(c, r, "unnamed", ps, check_quote(c, err, strlen(err)), NULL);
+		free(err);
+	}
+	close(lfd);
+}
+
+static void chk_errors(struct check *c)
+{
+	int port = sandbox_port();
+	if (port < 0) {
+		check_fail(c, NULL, "internal.port", NULL);
+		return;
+	}
+	/* stdin closed: a program that went on does not wait for it. */
+	struct spawn s = { .args = { check_str(c, "%d", port), NULL } };
+	check_common_fail_call(c, &s, "socket", "EMFILE");
+}
+
+/*
+ * check_common_bad_port, but judged as soon as the program settles: a
+ * program that takes "abc" for a port waits on its stdin, not in a socket
+ * call, so waiting for its end would cost the whole bound.
+ */
+static void chk_bad_port(struct check *c)
+{
+	static const char *const bad[] = { "abc", "70000", "80x" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0] && !c->failed; i++) {
+		enum settle st;
+		struct run *r = start_port(c, bad[i], &st);
+		if (!r)
+			return;
+		struct bound b;
+		find_bound(r, &b);
+		if (b.bind_calls || st != SETTLE_ENDED) {
+			check_fail(c, r, "badport.used", bad[i], NULL);
+			run_kill(r);
+			return;
+		}
+		if (check_abnormal(c, r))
+			return;
+		const char *what = check_str(c, "PORT = \"%s\"", bad[i]);
+		char *err = check_stderr(r);
+		if (r->status == 0)
+			check_fail(c, r, "usage.status0", what, NULL);
+		else if (!*err)
+			check_fail(c, r, "usage.silent", what, NULL);
+		free(err);
+	}
+}
 
 const struct check_def ex_bind_port_checks[] = {
+	{ "usage", chk_usage },
+	{ "port", chk_port },
+	{ "port-zero", chk_port_zero },
+	{ "stdin", chk_stdin },
+	{ "busy", chk_busy },
+	{ "errors", chk_errors },
+	{ "bad-port", chk_bad_port },
 	{ NULL, NULL },
 };

@@ -3,11 +3,18 @@
  * The reference server accepts, expects the 8 bytes "Bonjour\0", answers a
  * random int in host order (never the 10 of the slides, so a hard-coded
  * answer shows) and waits for the client to close.
+ *
+ * Every port a check hands to the program is reserved together with its
+ * byte-swapped twin (a bound socket that does not listen), so that a client
+ * without htons() is refused at once and never reaches another check's
+ * server.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +32,7 @@ static const char greeting[8] = "Bonjour";	/* with its NUL */
 struct hello {
 	struct run *r;
 	int port;
-	int lfd, cfd;
+	int lfd, guard, cfd;
 	enum peer_io acc, rx;
 	unsigned char got[16];
 	size_t ngot;
@@ -35,17 +42,62 @@ struct hello {
 	unsigned char extra_data[16];
 };
 
-/* Opens the reference server's socket on a fresh port. */
-static int listen_fresh(struct check *c, int *port)
+static int swapped_port(int port)
 {
-	for (int tries = 0; tries < 5; tries++) {
+	return ((port & 0xff) << 8) | (port >> 8);
+}
+
+/*
+ * Binds a TCP socket to 127.0.0.1:port without listening (and without
+ * SO_REUSEADDR): a connection there is refused, and nobody else can take
+ * the port while it is held.  Returns the fd or -1.
+ */
+static int reserve_port(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * A fresh port with its byte-swapped twin reserved in *guard: the reference
+ * server listens on it when listening is set (returns the listener), else
+ * it is only reserved too (returns that socket).  -1 and the check failed
+ * when no port could be found.
+ */
+static int fresh_port(struct check *c, int *port, int *guard, int listening)
+{
+	for (int tries = 0; tries < 8; tries++) {
 		*port = sandbox_port();
-		int fd = *port > 0 ? peer_listen(*port, 0) : -1;
-		if (fd >= 0)
+		if (*port <= 0)
+			continue;
+		int fd = listening ? peer_listen(*port, 0) : reserve_port(*port);
+		if (fd < 0)
+			continue;
+		*guard = reserve_port(swapped_port(*port));
+		if (*guard >= 0)
 			return fd;
+		close(fd);
 	}
 	check_fail(c, NULL, "internal.port", NULL);
 	return -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 /* A random reply that no hard-coded or byte-swapped value can match. */
@@ -67,7 +119,7 @@ static int hello_run(struct check *c, struct spawn *s, struct hello *h,
 {
 	memset(h, 0, sizeof *h);
 	h->cfd = -1;
-	h->lfd = listen_fresh(c, &h->port);
+	h->lfd = fresh_port(c, &h->port, &h->guard, 1);
 	if (h->lfd < 0)
 		return -1;
 	s->args[0] = "127.0.0.1";
@@ -75,7 +127,8 @@ static int hello_run(struct check *c, struct spawn *s, struct hello *h,
 	s->args[2] = NULL;
 	h->r = check_spawn(c, s);
 	if (!h->r) {
-		close(h->lfd);
+		close_fd(&h->lfd);
+		close_fd(&h->guard);
 		return -1;
 	}
 	h->acc = peer_accept(h->r, h->lfd, &h->cfd, WAIT_MS);
@@ -96,13 +149,14 @@ static int hello_run(struct check *c, struct spawn *s, struct hello *h,
 	h->waited = run_wait_exit(h->r, WAIT_MS);
 	peer_close(h->r, h->cfd);
 	peer_close(h->r, h->lfd);
+	close_fd(&h->guard);
 	return 0;
 }
 
-/* Did the program connect to the byte-swapped port (no htons)? */
+/* Did the program try to connect to the byte-swapped port (no htons)? */
 static int connected_swapped(struct run *r, int port)
 {
-	int swapped = ((port & 0xff) << 8) | (port >> 8), found = 0;
+	int swapped = swapped_port(port), found = 0;
 	pthread_mutex_lock(&r->mu);
 	for (size_t i = 0; i < r->nev && !found; i++) {
 		char ip[64];
@@ -131,6 +185,80 @@ static int had_short_send(struct run *r)
 }
 
 /*
+ * After a short send, did the next send start from the beginning of the
+ * message again (the pointer not moved by what send returned)?
+ */
+static int resent_start(struct run *r)
+{
+	const struct trace_ev *first = NULL;
+	int found = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev && !found; i++) {
+		const struct trace_ev *e = &r->ev[i];
+		if (e->side != SIDE_PROGRAM || e->phase != 'X' || !trace_is_send(e->call) ||
+		    e->ret <= 0)
+			continue;
+		if (!first) {
+			if (e->ret < e->len && e->datalen > 0 &&
+			    !memcmp(e->data, greeting, (size_t)e->datalen))
+				first = e;
+		} else if (e->fd == first->fd) {
+			size_t n = (size_t)(e->datalen < first->datalen ? e->datalen : first->datalen);
+			found = n > 0 && !memcmp(e->data, first->data, n);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+/* Bytes the program received on its sockets. */
+static long received(struct run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	long n = r->prog_recv;
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
+/* The name of the first call the stub made fail on purpose, or NULL. */
+static const char *injected_call(struct check *c, struct run *r)
+{
+	const char *call = NULL;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev && !call; i++)
+		if (r->ev[i].side == SIDE_PROGRAM && r->ev[i].phase == 'X' &&
+		    !strcmp(r->ev[i].inj, "fail"))
+			call = check_str(c, "%s", r->ev[i].call);
+	pthread_mutex_unlock(&r->mu);
+	return call;
+}
+
+/*
+ * Did the program go on with the connection after connect() failed: a
+ * transfer on the socket whose connect returned -1?
+ */
+static int used_after_failed_connect(struct run *r)
+{
+	int fd = -1, found = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev && !found; i++) {
+		const struct trace_ev *e = &r->ev[i];
+		if (e->side != SIDE_PROGRAM)
+			continue;
+		/* An 'E' record counts too: SIGPIPE may end the send inside. */
+		if (!strcmp(e->call, "connect")) {
+			if (e->phase == 'X')
+				fd = e->ret < 0 ? e->fd : -1;
+		} else if (fd >= 0 && e->fd == fd && (e->phase == 'X' || e->phase == 'E') &&
+			 (trace_is_send(e->call) || trace_is_recv(e->call)))
+			found = 1;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+/*
  * Finds "reponse : N" in the output.  Returns 1 and sets *n when there,
  * 0 when no such line.
  */
@@ -152,14 +280,31 @@ static int parse_reply(const char *out, long long *n)
 	return 0;
 }
 
+/* Judges what the server received; 0 when it was the greeting. */
+static int judge_greeting(struct check *c, struct hello *h)
+{
+	struct run *r = h->r;
+	if (h->ngot == sizeof greeting && !memcmp(h->got, greeting, sizeof greeting))
+		return 0;
+	int prefix = !memcmp(h->got, greeting, h->ngot);
+	if (h->ngot == 7 && prefix)
+		check_fail(c, r, "nul", NULL);
+	else if (had_short_send(r) && resent_start(r))
+		check_fail(c, r, "resend", check_quote(c, h->got, h->ngot), NULL);
+	else if (h->ngot < sizeof greeting && prefix && had_short_send(r))
+		check_fail(c, r, "shortsend", check_str(c, "%zu", h->ngot), NULL);
+	else if (!check_abnormal(c, r))
+		check_fail(c, r, "greeting", check_quote(c, h->got, h->ngot), NULL);
+	return -1;
+}
+
 /* Judges the whole exchange; each clause that fails says why. */
 static void hello_judge(struct check *c, struct hello *h)
 {
 	struct run *r = h->r;
 	if (h->acc != PEER_OK) {
 		if (connected_swapped(r, h->port)) {
-			int sw = ((h->port & 0xff) << 8) | (h->port >> 8);
-			check_fail(c, r, "htons", check_str(c, "%d", sw),
+			check_fail(c, r, "htons", check_str(c, "%d", swapped_port(h->port)),
 				   check_str(c, "%d", h->port), NULL);
 		} else if (!check_abnormal(c, r)) {
 			char *err = check_stderr(r);
@@ -168,26 +313,23 @@ static void hello_judge(struct check *c, struct hello *h)
 		}
 		return;
 	}
-	if (h->ngot != sizeof greeting || memcmp(h->got, greeting, sizeof greeting)) {
-		if (h->ngot == 7 && !memcmp(h->got, greeting, 7))
-			check_fail(c, r, "nul", NULL);
-		else if (h->ngot < sizeof greeting && !memcmp(h->got, greeting, h->ngot) &&
-			 had_short_send(r))
-			check_fail(c, r, "shortsend", check_str(c, "%zu", h->ngot), NULL);
-		else if (!check_abnormal(c, r))
-			check_fail(c, r, "greeting", check_quote(c, h->got, h->ngot), NULL);
+	if (judge_greeting(c, h) < 0)
 		return;
-	}
 	if (h->waited != 0) {
 		const char *call = run_blocked_call(r);
-		if (call && (!strcmp(call, "recv") || !strcmp(call, "read")))
-			check_fail(c, r, "wait_more", NULL);
+		if (call && trace_is_recv(call))
+			check_fail(c, r, "wait_more", call, NULL);
 		else
 			check_wait_exit(c, r);
 		return;
 	}
 	if (check_abnormal(c, r))
 		return;
+	long got = received(r);
+	if (got > 0 && got < (long)sizeof(int)) {
+		check_fail(c, r, "partial", check_str(c, "%ld", got), NULL);
+		return;
+	}
 	char *out = check_stdout(r);
 	long long n;
 	if (!parse_reply(out, &n)) {
@@ -211,9 +353,30 @@ static void hello_judge(struct check *c, struct hello *h)
 	free(out);
 }
 
+/* Without arguments, then with the IP alone: a usage error both times. */
 static void chk_usage(struct check *c)
 {
 	check_common_usage(c);
+	if (c->failed)
+		return;
+	struct spawn s = { .args = { "127.0.0.1", NULL } };
+	struct run *r = check_spawn(c, &s);
+	if (!r || check_wait_exit(c, r) < 0)
+		return;
+	const char *what = check_str(c, "%s", catalog_text(c->env->cat, c->env->ex, c->env->lang,
+							   "usage.onearg"));
+	if (r->end == RUN_SIGNALED && r->status == SIGSEGV) {
+		check_fail(c, r, "onearg_segv", NULL);
+		return;
+	}
+	if (check_abnormal(c, r))
+		return;
+	char *err = check_stderr(r);
+	if (r->status == 0)
+		check_fail(c, r, "usage.status0", what, NULL);
+	else if (!*err)
+		check_fail(c, r, "usage.silent", what, NULL);
+	free(err);
 }
 
 static void chk_hello(struct check *c)
@@ -275,7 +438,8 @@ static void chk_early_close(struct check *c)
 	if (hello_run(c, &s, &h, 2, 1) < 0)
 		return;
 	struct run *r = h.r;
-	if (h.acc != PEER_OK || h.ngot != sizeof greeting) {
+	if (h.acc != PEER_OK || h.ngot != sizeof greeting ||
+	    memcmp(h.got, greeting, sizeof greeting)) {
 		check_fail(c, r, "needs_hello", NULL);
 		return;
 	}
@@ -300,22 +464,30 @@ static void chk_early_close(struct check *c)
 
 static void chk_refused(struct check *c)
 {
-	int port = sandbox_port();
-	if (port < 0) {
-		check_fail(c, NULL, "internal.port", NULL);
+	int port, guard;
+	int held = fresh_port(c, &port, &guard, 0);
+	if (held < 0)
 		return;
-	}
 	struct spawn s = { .args = { "127.0.0.1", check_str(c, "%d", port), NULL } };
 	struct run *r = check_spawn(c, &s);
-	if (!r || check_wait_exit(c, r) < 0 || check_abnormal(c, r))
+	int w = r ? check_wait_exit(c, r) : -1;
+	close(held);
+	close(guard);
+	if (w < 0)
 		return;
 	char *out = check_stdout(r);
 	char *err = check_stderr(r);
 	long long n;
-	if (parse_reply(out, &n) || r->status == 0)
+	if (parse_reply(out, &n) || used_after_failed_connect(r)) {
 		check_fail(c, r, "went_on", NULL);
-	else if (!check_names_call(err, "connect"))
-		check_fail(c, r, "unnamed", check_quote(c, err, strlen(err)), NULL);
+	} else if (!check_abnormal(c, r)) {
+		if (r->status == 0)
+			check_fail(c, r, "status0", NULL);
+		else if (!*err)
+			check_fail(c, r, "silent", NULL);
+		else if (!check_names_call(err, "connect"))
+			check_fail(c, r, "unnamed", check_quote(c, err, strlen(err)), NULL);
+	}
 	free(out);
 	free(err);
 }
@@ -324,26 +496,27 @@ static void chk_bad_ip(struct check *c)
 {
 	static const char *const ips[] = { "999.1.1.1", "abc" };
 	for (size_t i = 0; i < 2 && !c->failed; i++) {
-		int port;
-		int lfd = listen_fresh(c, &port);
+		int port, guard;
+		int lfd = fresh_port(c, &port, &guard, 1);
 		if (lfd < 0)
 			return;
 		struct spawn s = { .args = { ips[i], check_str(c, "%d", port), NULL } };
 		struct run *r = check_spawn(c, &s);
 		if (!r) {
 			close(lfd);
+			close(guard);
 			return;
 		}
-		int w = run_wait_exit(r, WAIT_MS);
+		/* Any connect() shows the address was used; else wait for the end. */
+		size_t from = 0;
+		long tried = run_wait_call(r, "connect", &from, WAIT_MS);
 		/* A connection waiting in the queue means it reached our server. */
 		struct pollfd pf = { .fd = lfd, .events = POLLIN };
 		int reached = poll(&pf, 1, 0) > 0;
-		close(lfd);
-		if (reached) {
+		if (tried >= 0 || reached) {
 			check_fail(c, r, "connected", ips[i], NULL);
-		} else if (w != 0) {
-			check_wait_exit(c, r);
-		} else if (!check_abnormal(c, r)) {
+			run_kill(r);
+		} else if (check_wait_exit(c, r) == 0 && !check_abnormal(c, r)) {
 			char *err = check_stderr(r);
 			if (r->status == 0)
 				check_fail(c, r, "status0", ips[i], NULL);
@@ -351,18 +524,88 @@ static void chk_bad_ip(struct check *c)
 				check_fail(c, r, "silent", ips[i], NULL);
 			free(err);
 		}
+		close(lfd);
+		close(guard);
 	}
 }
 
 static void chk_errors(struct check *c)
 {
-	int port;
-	int lfd = listen_fresh(c, &port);
+	int port, guard;
+	int lfd = fresh_port(c, &port, &guard, 1);
 	if (lfd < 0)
 		return;
 	struct spawn s = { .args = { "127.0.0.1", check_str(c, "%d", port), NULL } };
 	check_common_fail_call(c, &s, "socket", "EMFILE");
 	close(lfd);
+	close(guard);
+}
+
+/*
+ * One run where the first send-like (or recv-like) call on the socket fails
+ * with errname: the program must stop with a message naming the call and a
+ * non-zero status.  The server accepts and reads what comes, so that a
+ * program that goes on is seen waiting at once.
+ */
+static void fail_transfer(struct check *c, const char *const calls[3], const char *errname,
+			  const char *named)
+{
+	int port, guard;
+	int lfd = fresh_port(c, &port, &guard, 1);
+	if (lfd < 0)
+		return;
+	struct spawn s = {
+		.args = { "127.0.0.1", check_str(c, "%d", port), NULL },
+		.fail = check_str(c, "%s:%s:1,%s:%s:1,%s:%s:1", calls[0], errname, calls[1],
+				  errname, calls[2], errname),
+	};
+	struct run *r = check_spawn(c, &s);
+	if (!r) {
+		close(lfd);
+		close(guard);
+		return;
+	}
+	int cfd = -1;
+	if (peer_accept(r, lfd, &cfd, WAIT_MS) == PEER_OK) {
+		unsigned char buf[16];
+		size_t got;
+		peer_recv(r, cfd, buf, sizeof greeting, &got, 1, WAIT_MS);
+	}
+	int w = run_wait_exit(r, WAIT_MS);
+	peer_close(r, cfd);
+	close(lfd);
+	close(guard);
+	const char *call = injected_call(c, r);
+	if (!call) {
+		/* The program never made such a call: nothing to judge here. */
+		if (w != 0)
+			run_kill(r);
+		return;
+	}
+	char *out = check_stdout(r);
+	long long n;
+	if (w != 0 || parse_reply(out, &n)) {
+		check_fail(c, r, "failcall.went_on", call, errname, NULL);
+		run_kill(r);
+	} else if (!check_abnormal(c, r)) {
+		char *err = check_stderr(r);
+		if (r->status == 0)
+			check_fail(c, r, "failcall.status0", call, errname, NULL);
+		else if (!check_names_call(err, named))
+			check_fail(c, r, "failcall.unnamed", call, errname,
+				   check_quote(c, err, strlen(err)), NULL);
+		free(err);
+	}
+	free(out);
+}
+
+static void chk_io_errors(struct check *c)
+{
+	static const char *const sends[3] = { "send", "write", "sendto" };
+	static const char *const recvs[3] = { "recv", "read", "recvfrom" };
+	fail_transfer(c, sends, "EPIPE", "send");
+	if (!c->failed)
+		fail_transfer(c, recvs, "ECONNRESET", "recv");
 }
 
 static void chk_bad_port(struct check *c)
@@ -380,6 +623,7 @@ const struct check_def ex_tcp_client_hello_checks[] = {
 	{ "refused", chk_refused },
 	{ "bad-ip", chk_bad_ip },
 	{ "errors", chk_errors },
+	{ "io-errors", chk_io_errors },
 	{ "bad-port", chk_bad_port },
 	{ NULL, NULL },
 };
