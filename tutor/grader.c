@@ -126,7 +126,8 @@ enum grader_status grader_run(const struct catalog *cat, const struct exercise *
 			r->id = ex->checks[i].id;
 			r->required = ex->checks[i].required;
 			char *key = xasprintf("%s.title", r->id);
-			r->title = catalog_text(cat, ex, lang, key);
+			const char *title = catalog_text(cat, ex, lang, key);
+			r->title = title == key ? r->id : title;	/* key is freed */
 			free(key);
 			jobs[i] = (struct job){
 				.chk = { .env = &env, .spec = &ex->checks[i] },

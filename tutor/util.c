@@ -97,7 +97,8 @@ void sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
+	char probe[1];	/* not NULL: gcc's sanitizer builds warn about a NULL buffer */
+	int n = vsnprintf(probe, sizeof probe, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		return;
