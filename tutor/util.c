@@ -97,8 +97,7 @@ void sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
-	char probe[1];	/* not NULL: gcc's sanitizer builds warn about a NULL buffer */
-	int n = vsnprintf(probe, sizeof probe, fmt, ap2);
+	int n = fmt ? vsnprintf(NULL, 0, fmt, ap2) : -1;	/* gcc -fsanitize wants the test */
 	va_end(ap2);
 	if (n < 0)
 		return;
