@@ -87,8 +87,10 @@ static void exercise_free(struct exercise *e)
 	for (size_t i = 0; i < e->nchecks; i++)
 		free(e->checks[i].id);
 	free(e->checks);
-	for (int l = 0; l < LANG_COUNT; l++)
+	for (int l = 0; l < LANG_COUNT; l++) {
 		kv_free(&e->text[l]);
+		quiz_free(&e->quiz[l]);
+	}
 	memset(e, 0, sizeof *e);
 }
 
@@ -101,6 +103,52 @@ static int parse_int(const char *s, int *out)
 		return -1;
 	*out = (int)v;
 	return 0;
+}
+
+/*
+ * Loads quiz.LANG of a quiz exercise; its questions become its checks q1,
+ * q2...  Both languages must ask the same questions with the same answers.
+ * Returns NULL or an error message.
+ */
+static char *quiz_load(struct exercise *e)
+{
+	char *err = NULL;
+	for (int l = 0; l < LANG_COUNT && !err; l++) {
+		char *path = xasprintf("%s/quiz.%s", e->dir, lang_codes[l]);
+		char *text = file_read(path, NULL);
+		if (!text && l != LANG_EN) {
+			free(path);
+			path = xasprintf("%s/quiz.en", e->dir);
+			text = file_read(path, NULL);
+		}
+		if (!text)
+			err = xasprintf("%s: %s", path, strerror(errno));
+		else
+			quiz_parse(&e->quiz[l], path, text, &err);
+		if (!err && l != LANG_EN) {
+			const struct quiz *a = &e->quiz[LANG_EN], *b = &e->quiz[l];
+			if (a->n != b->n)
+				err = xasprintf("%s:1: %zu questions, but quiz.en has %zu", path, b->n, a->n);
+			for (size_t i = 0; !err && i < a->n; i++)
+				if (a->q[i].nchoices != b->q[i].nchoices || a->q[i].right != b->q[i].right)
+					err = xasprintf("%s:%d: question %zu has other choices or answers than in quiz.en",
+							path, b->q[i].line, i + 1);
+		}
+		free(text);
+		free(path);
+	}
+	if (err)
+		return err;
+	if (e->nchecks) {
+		return xasprintf("%s:%d: a quiz has no \"check =\" lines: its questions are its checks",
+				 e->manifest, e->checks[0].line);
+	}
+	e->nchecks = e->quiz[LANG_EN].n;
+	e->checks = xcalloc(e->nchecks, sizeof *e->checks);
+	for (size_t i = 0; i < e->nchecks; i++)
+		e->checks[i] = (struct ex_check){ xasprintf("q%zu", i + 1), 1,
+						  e->quiz[LANG_EN].q[i].line };
+	return NULL;
 }
 
 /* Fills e from its manifest; returns NULL or an error message. */
@@ -192,6 +240,8 @@ static char *exercise_load(struct exercise *e, const char *dir, const char *name
 		}
 		free(path);
 	}
+	if (!err && e->kind == KIND_QUIZ)
+		err = quiz_load(e);
 	return err;
 }
 

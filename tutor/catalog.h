@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "kv.h"
+#include "quiz.h"
 
 enum lang { LANG_EN, LANG_FR, LANG_COUNT };
 enum ex_kind { KIND_PROGRAM, KIND_FUNCTION, KIND_QUIZ };
@@ -31,6 +32,7 @@ struct exercise {
 	struct ex_check *checks;
 	size_t nchecks;
 	struct kv text[LANG_COUNT];	/* text.en, text.fr */
+	struct quiz quiz[LANG_COUNT];	/* quizzes: quiz.en, quiz.fr (a copy of en if missing) */
 };
 
 struct catalog {

@@ -20,6 +20,7 @@
 #include "json.h"
 #include "sandbox.h"
 #include "store.h"
+#include "text.h"
 #include "util.h"
 
 enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
@@ -159,7 +160,17 @@ static int cmd_show(struct cli *c)
 	if (text && *text && text[strlen(text) - 1] != '\n')
 		putchar('\n');
 	free(text);
-	if (ex->kind != KIND_QUIZ) {
+	printf("\n%s\n", X(c, ex, "slide"));
+	if (ex->kind == KIND_QUIZ) {
+		const struct quiz *qz = &ex->quiz[c->lang];
+		for (size_t i = 0; i < qz->n; i++) {
+			const struct quiz_question *q = &qz->q[i];
+			printf("\n%zu. %s\n", i + 1, q->text);
+			for (int k = 0; k < q->nchoices; k++)
+				printf("   %c) %s\n", 'a' + k, q->choices[k]);
+		}
+	}
+	{
 		char *path;
 		if (ensure_workspace(c, ex, &path) == 0) {
 			char *msg = catalog_format(T(c, "cli.workspace"), (const char *[]){ path }, 1);
@@ -181,10 +192,16 @@ static void print_grade_text(struct cli *c, const struct grade *g)
 	}
 	for (size_t i = 0; i < g->nchecks; i++) {
 		const struct check_result *r = &g->checks[i];
-		printf("%s %s%s\n", r->ok ? "  ok  " : "  FAIL", r->title,
-		       r->required ? "" : T(c, "cli.bonus"));
-		if (!r->ok && r->message && *r->message)
-			printf("         %s\n", r->message);
+		printf("%s %s%s%s\n", r->ok ? "  ok  " : "  FAIL", r->title,
+		       r->required ? "" : " ", r->required ? "" : T(c, "cli.bonus"));
+		if (r->message && *r->message && i > 0 && !g->checks[i - 1].ok &&
+		    !strcmp(r->message, g->checks[i - 1].message)) {
+			printf("         %s\n", T(c, "cli.same_reason"));
+		} else if (r->message && *r->message) {
+			char *w = text_wrap(r->message, text_term_width(), "         ");
+			fputs(w, stdout);
+			free(w);
+		}
 	}
 	size_t ok = 0, req = 0;
 	for (size_t i = 0; i < g->nchecks; i++)

@@ -35,6 +35,9 @@
 /* What a line typed on the program's stdin looks like (not its end). */
 static const char typed_line[] = "bonjour\n";
 
+/* Reads after the end of input that only a loop ignoring read()'s 0 makes. */
+#define EOF_SPIN_READS 2000
+
 enum settle { SETTLE_ENDED, SETTLE_WAITING, SETTLE_TIMEOUT };
 
 /* The socket the program named, as its trace shows it. */
@@ -42,8 +45,9 @@ struct bound {
 	int fd;			/* -1: no successful bind */
 	int type;		/* SOCK_STREAM, SOCK_DGRAM... or -1 if unknown */
 	char ip[64];
-	int port;		/* as bound (0: the system chose) */
-	int gs_port;		/* from the last getsockname on fd, -1 if none */
+	int port;		/* as bound (0: the system chose), -1 if not AF_INET */
+	int gs_port;		/* from the last getsockname on fd after bind, -1 if none */
+	int gs_before;		/* a getsockname on fd before bind read this port, else -1 */
 	int bind_calls;		/* successful or not */
 	int bind_err;		/* errno of the last failed bind, 0 if none */
 	int closed;		/* a close of fd returned 0 */
@@ -176,6 +180,61 @@ static enum settle settle(struct run *r, int typed, long ms, int *stdin_left)
 	return res;
 }
 
+/* The count of read-like system calls the process made, or -1. */
+static long proc_reads(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *p = strstr(buf, "syscr: ");
+	return p ? strtol(p + 7, NULL, 10) : -1;
+}
+
+/*
+ * Waits at most ms for the program to end after its stdin was closed.
+ * Returns 0 when it ended, 1 when it keeps calling read() (each returns 0 at
+ * the end of input, it never stops), -1 when the time ran out.
+ */
+static int wait_exit_after_eof(struct run *r, long ms)
+{
+	long deadline = now_ms() + ms;
+	long base = proc_reads(r->pid);
+	int res = -1;
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		if (r->end != RUN_RUNNING || r->collector_done) {
+			res = 0;
+			break;
+		}
+		long reads = base >= 0 ? proc_reads(r->pid) : -1;
+		if (reads >= 0 && reads - base > EOF_SPIN_READS) {
+			res = 1;
+			break;
+		}
+		long now = now_ms();
+		if (now >= deadline)
+			break;
+		long step = deadline - now < RUN_RECHECK_MS ? deadline - now : RUN_RECHECK_MS;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += step * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&r->cond, &r->mu, &ts);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return res;
+}
+
 /* Fails the check for a program that neither ended nor settled. */
 static void fail_hang(struct check *c, struct run *r)
 {
@@ -194,9 +253,10 @@ static void find_bound(struct run *r, struct bound *b)
 	b->fd = -1;
 	b->type = -1;
 	b->gs_port = -1;
-	int types[256];
+	b->gs_before = -1;
+	int types[256], gs_by_fd[256];
 	for (int i = 0; i < 256; i++)
-		types[i] = -1;
+		types[i] = gs_by_fd[i] = -1;
 	pthread_mutex_lock(&r->mu);
 	for (size_t i = 0; i < r->nev; i++) {
 		const struct trace_ev *e = &r->ev[i];
@@ -210,20 +270,31 @@ static void find_bound(struct run *r, struct bound *b)
 			char ip[64];
 			if (e->ret != 0) {
 				b->bind_err = e->err;
-			} else if (trace_addr_split(e->addr, ip, sizeof ip, &port) == 0) {
-				b->fd = e->fd;
-				b->type = e->fd >= 0 && e->fd < 256 ? types[e->fd] : -1;
+				continue;
+			}
+			int known = e->fd >= 0 && e->fd < 256;
+			b->fd = e->fd;
+			b->type = known ? types[e->fd] : -1;
+			b->gs_before = known ? gs_by_fd[e->fd] : -1;
+			b->gs_port = -1;
+			b->closed = 0;
+			/* "family0" and the like: not an AF_INET (or AF_INET6) address. */
+			if (trace_addr_split(e->addr, ip, sizeof ip, &port) == 0) {
 				snprintf(b->ip, sizeof b->ip, "%s", ip);
 				b->port = port;
-				b->gs_port = -1;
-				b->closed = 0;
+			} else {
+				snprintf(b->ip, sizeof b->ip, "%s", e->addr);
+				b->port = -1;
 			}
-		} else if (!strcmp(e->call, "getsockname") && e->ret == 0 && b->fd >= 0 &&
-			   e->fd == b->fd) {
+		} else if (!strcmp(e->call, "getsockname") && e->ret == 0) {
 			int port;
 			char ip[64];
-			if (trace_addr_split(e->addr, ip, sizeof ip, &port) == 0)
+			if (trace_addr_split(e->addr, ip, sizeof ip, &port) < 0)
+				continue;
+			if (e->fd == b->fd && b->fd >= 0)
 				b->gs_port = port;
+			else if (e->fd >= 0 && e->fd < 256)
+				gs_by_fd[e->fd] = port;
 		} else if (!strcmp(e->call, "close") && e->ret == 0 && b->fd >= 0 &&
 			   e->fd == b->fd) {
 			b->closed = 1;
@@ -242,7 +313,7 @@ static int is_any(const char *ip)
  * ourselves.  Returns 1 when the port is held (EADDRINUSE), 0 when it was
  * free, -1 when we could not tell.
  */
-static int port_held(int port, int type)
+static int port_held(struct run *r, int port, int type)
 {
 	int fd = socket(AF_INET, (type == SOCK_DGRAM ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -254,6 +325,9 @@ static int port_held(int port, int type)
 	a.sin_addr.s_addr = htonl(INADDR_ANY);
 	int ret = bind(fd, (struct sockaddr *)&a, sizeof a);
 	int err = errno;
+	char addr[32];
+	snprintf(addr, sizeof addr, "0.0.0.0:%d", port);
+	run_note(r, "bind", fd, ret, ret < 0 ? err : 0, NULL, 0, addr);
 	close(fd);
 	if (ret == 0)
 		return 0;
@@ -299,7 +373,10 @@ static void type_line(struct run *r)
 	pthread_mutex_lock(&r->mu);
 	ssize_t w = r->in_fd >= 0 ? write(r->in_fd, typed_line, sizeof typed_line - 1) : 0;
 	pthread_mutex_unlock(&r->mu);
-	if (w < 0 && errno == EPIPE) {
+	int err = errno;
+	if (w > 0)
+		run_note(r, "stdin", 0, w, 0, typed_line, w, NULL);
+	if (w < 0 && err == EPIPE) {
 		struct timespec zero = { 0, 0 };
 		sigtimedwait(&pipe_set, NULL, &zero);
 	}
@@ -332,6 +409,11 @@ static int judge_naming(struct check *c, struct run *r, const struct bound *b, i
 		check_fail(c, r, "notstream", NULL);
 		return -1;
 	}
+	if (b->port < 0) {
+		const char *fam = strncmp(b->ip, "family", 6) ? b->ip : b->ip + 6;
+		check_fail(c, r, "family", check_str(c, "%s", fam), NULL);
+		return -1;
+	}
 	if (b->port != want) {
 		if (b->port == swap16(want))
 			check_fail(c, r, "htons", check_str(c, "%d", b->port),
@@ -352,7 +434,8 @@ static int judge_naming(struct check *c, struct run *r, const struct bound *b, i
  * The printed line: "port N" with N = real, the port actually bound; `given`
  * is the PORT argument, for the diagnosis of a program that prints it back.
  */
-static int judge_line(struct check *c, struct run *r, enum settle st, int real, int given)
+static int judge_line(struct check *c, struct run *r, const struct bound *b, enum settle st,
+		      int real, int given)
 {
 	char *out = check_stdout(r);
 	char *err = check_stderr(r);
@@ -368,7 +451,9 @@ static int judge_line(struct check *c, struct run *r, enum settle st, int real, 
 			check_fail(c, r, "output", check_str(c, "%d", real),
 				   check_quote(c, out, strlen(out)), NULL);
 	} else if (n != real) {
-		if (n == swap16(real))
+		if (n == 0 && b->gs_before == 0)
+			check_fail(c, r, "before_bind", NULL);
+		else if (n == swap16(real))
 			check_fail(c, r, "ntohs", check_str(c, "%ld", n), check_str(c, "%d", real),
 				   NULL);
 		else if (n == given)
@@ -409,10 +494,10 @@ static void chk_port(struct check *c)
 		return;
 	struct bound b;
 	find_bound(r, &b);
-	if (judge_naming(c, r, &b, port) < 0 || judge_line(c, r, st, port, -1) < 0)
+	if (judge_naming(c, r, &b, port) < 0 || judge_line(c, r, &b, st, port, -1) < 0)
 		return;
 	/* Still running: the port must really be held, on every address. */
-	if (st == SETTLE_WAITING && port_held(port, b.type) == 0)
+	if (st == SETTLE_WAITING && port_held(r, port, b.type) == 0)
 		check_fail(c, r, "notbound", check_str(c, "%d", port), NULL);
 	run_kill(r);
 }
@@ -437,17 +522,24 @@ static void chk_port_zero(struct check *c)
 		free(err);
 		return;
 	}
-	if (judge_naming(c, r, &b, 0) < 0)
+	/* The address and the type are the check "port"'s business. */
+	if (b.fd < 0) {
+		judge_naming(c, r, &b, 0);
 		return;
+	}
+	if (b.port > 0) {
+		check_fail(c, r, "wrongport", check_str(c, "%d", b.port), NULL);
+		return;
+	}
 	if (b.gs_port < 0) {
-		check_fail(c, r, "nogetsockname", NULL);
+		check_fail(c, r, b.gs_before >= 0 ? "before_bind" : "nogetsockname", NULL);
 		return;
 	}
 	if (b.gs_port == 0) {
 		check_fail(c, r, "before_bind", NULL);
 		return;
 	}
-	judge_line(c, r, st, b.gs_port, 0);
+	judge_line(c, r, &b, st, b.gs_port, 0);
 	run_kill(r);
 }
 
@@ -470,7 +562,7 @@ static void chk_stdin(struct check *c)
 		return;
 	struct bound b;
 	find_bound(r, &b);
-	int held = b.port ? b.port : b.gs_port;
+	int held = b.port > 0 ? b.port : b.gs_port;
 	if (b.fd < 0 || held <= 0) {
 		check_fail(c, r, "needs_port", NULL);
 		return;
@@ -479,7 +571,7 @@ static void chk_stdin(struct check *c)
 		check_fail(c, r, "nowait", check_str(c, "%d", r->status), NULL);
 		return;
 	}
-	if (port_held(held, b.type) == 0) {
+	if (port_held(r, held, b.type) == 0) {
 		check_fail(c, r, "notbound", check_str(c, "%d", held), NULL);
 		return;
 	}
@@ -503,15 +595,19 @@ static void chk_stdin(struct check *c)
 		run_kill(r);
 		return;
 	}
-	if (port_held(held, b.type) == 0) {
+	if (port_held(r, held, b.type) == 0) {
 		check_fail(c, r, "notbound", check_str(c, "%d", held), NULL);
 		return;
 	}
 	/* The end of the input: close the socket, exit 0. */
 	run_close_stdin(r);
-	if (run_wait_exit(r, WAIT_MS) != 0) {
+	run_note(r, "stdin-eof", 0, 0, 0, NULL, 0, NULL);
+	int w = wait_exit_after_eof(r, WAIT_MS);
+	if (w != 0) {
 		const char *call = run_blocked_call(r);
-		if (call)
+		if (w == 1)
+			check_fail(c, r, "eof_spin", NULL);
+		else if (call)
 			check_fail(c, r, "run.blocked", call, NULL);
 		else
 			check_fail(c, r, "noexit", NULL);

@@ -122,7 +122,12 @@ static void chk_recv_exact(struct check *c)
 
 static void chk_recv_early_close(struct check *c)
 {
-	run_case(c, "recv-early-close", 0, CAP, 0, NULL);
+	/*
+	 * No cap here: the stub's spin detection skips capped calls, so a loop
+	 * that ignores recv() == 0 would only end at the time limit (pieces are
+	 * recv-pieces' business).
+	 */
+	run_case(c, "recv-early-close", 0, 0, 0, NULL);
 }
 
 static void chk_recv_closed(struct check *c)

@@ -38,6 +38,7 @@ struct hello {
 	size_t ngot;
 	int reply;
 	int waited;		/* run_wait_exit's answer */
+	const char *blocked;	/* the call it waited in then, or NULL */
 	size_t extra;		/* bytes after the greeting */
 	unsigned char extra_data[16];
 };
@@ -147,6 +148,9 @@ static int hello_run(struct check *c, struct spawn *s, struct hello *h,
 		}
 	}
 	h->waited = run_wait_exit(h->r, WAIT_MS);
+	/* Before our close wakes it up: where it waited is the verdict. */
+	if (h->waited != 0)
+		h->blocked = run_blocked_call(h->r);
 	peer_close(h->r, h->cfd);
 	peer_close(h->r, h->lfd);
 	close_fd(&h->guard);
@@ -280,6 +284,16 @@ static int parse_reply(const char *out, long long *n)
 	return 0;
 }
 
+/* The program did not end: it waited in a call, or looped. */
+static void fail_waiting(struct check *c, struct hello *h)
+{
+	if (h->blocked)
+		check_fail(c, h->r, "run.blocked", h->blocked, NULL);
+	else
+		check_fail(c, h->r, "run.hang", NULL);
+	run_kill(h->r);
+}
+
 /* Judges what the server received; 0 when it was the greeting. */
 static int judge_greeting(struct check *c, struct hello *h)
 {
@@ -316,11 +330,10 @@ static void hello_judge(struct check *c, struct hello *h)
 	if (judge_greeting(c, h) < 0)
 		return;
 	if (h->waited != 0) {
-		const char *call = run_blocked_call(r);
-		if (call && trace_is_recv(call))
-			check_fail(c, r, "wait_more", call, NULL);
+		if (h->blocked && trace_is_recv(h->blocked))
+			check_fail(c, r, "wait_more", h->blocked, NULL);
 		else
-			check_wait_exit(c, r);
+			fail_waiting(c, h);
 		return;
 	}
 	if (check_abnormal(c, r))
@@ -444,7 +457,7 @@ static void chk_early_close(struct check *c)
 		return;
 	}
 	if (h.waited != 0) {
-		check_wait_exit(c, r);
+		fail_waiting(c, &h);
 		return;
 	}
 	if (check_abnormal(c, r))

@@ -15,6 +15,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,9 +54,24 @@ struct sum_io {
 	int early_out;			/* "somme : N" was printed before the reply */
 	long long early_n;
 	size_t extra;			/* bytes after the reply was sent */
+	const char *stalled_in;		/* after the reply it waited in this call */
 	unsigned char extra_data[16];
 	int waited;			/* run_wait_exit's answer */
 };
+
+/*
+ * run_start writes the program's stdin before anything else; a program that
+ * exits without reading it would raise SIGPIPE in the grader itself.  Block
+ * it in this check's thread (the write then fails with EPIPE; the signal
+ * stays pending and dies with the thread; the child resets its mask).
+ */
+static void block_sigpipe(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
 
 /* Opens the reference server's socket on a fresh port. */
 static int listen_fresh(struct check *c, int *port)
@@ -161,6 +178,22 @@ static int connected_swapped(struct run *r, int port)
 		    !strcmp(r->ev[i].call, "connect") &&
 		    trace_addr_split(r->ev[i].addr, ip, sizeof ip, &p) == 0 && p == swapped)
 			found = 1;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+/* Was the program's last send-like call short (the rest never sent)? */
+static int last_send_short(struct run *r)
+{
+	int found = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = r->nev; i-- > 0;) {
+		const struct trace_ev *e = &r->ev[i];
+		if (e->side == SIDE_PROGRAM && e->phase == 'X' && trace_is_send(e->call)) {
+			found = e->ret >= 0 && e->ret < e->len;
+			break;
+		}
 	}
 	pthread_mutex_unlock(&r->mu);
 	return found;
@@ -278,9 +311,13 @@ static int sum_run(struct check *c, struct spawn *s, const struct sum_input *in,
 			uint32_t wire = htonl(s32);
 			h->replied = 1;
 			peer_send(h->r, h->cfd, &wire, reply_bytes, 0);
-			if (!early_close)
-				peer_wait_close(h->r, h->cfd, h->extra_data, sizeof h->extra_data,
-						&h->extra, WAIT_MS);
+			if (!early_close &&
+			    peer_wait_close(h->r, h->cfd, h->extra_data, sizeof h->extra_data,
+					    &h->extra, WAIT_MS) == PEER_STALL) {
+				h->stalled_in = run_blocked_call(h->r);
+				if (!h->stalled_in)
+					h->stalled_in = "?";
+			}
 		}
 		/* Whatever happened, the client now sees the end of the stream. */
 		peer_close(h->r, h->cfd);
@@ -335,7 +372,7 @@ static int judge_data(struct check *c, struct sum_io *h, const struct sum_input 
 	}
 	if (h->ngot < NBYTES) {
 		const char *n = check_str(c, "%zu", h->ngot);
-		if (had_short(r, 0)) {
+		if (last_send_short(r)) {
 			check_fail(c, r, "shortsend", n, NULL);
 		} else if (h->waited < 0) {
 			fail_not_ended(c, r);
@@ -395,12 +432,17 @@ static void sum_judge(struct check *c, struct sum_io *h, const struct sum_input 
 		check_fail(c, r, "local", check_str(c, "%lld", h->early_n), NULL);
 		return;
 	}
+	const char *call = h->stalled_in ? h->stalled_in : h->waited ? run_blocked_call(r) : NULL;
+	if (call && (!strcmp(call, "recv") || !strcmp(call, "read"))) {
+		check_fail(c, r, "wait_more", NULL);
+		return;
+	}
+	if (h->stalled_in && strcmp(h->stalled_in, "?")) {
+		check_fail(c, r, "run.blocked", h->stalled_in, NULL);
+		return;
+	}
 	if (h->waited != 0) {
-		const char *call = run_blocked_call(r);
-		if (call && (!strcmp(call, "recv") || !strcmp(call, "read")))
-			check_fail(c, r, "wait_more", NULL);
-		else
-			fail_not_ended(c, r);
+		fail_not_ended(c, r);
 		return;
 	}
 	if (check_abnormal(c, r))
@@ -446,6 +488,7 @@ static void chk_usage(struct check *c)
 
 static void chk_sum(struct check *c)
 {
+	block_sigpipe();
 	struct spawn s = { .args = { NULL } };
 	struct sum_input in;
 	input_plain(&in);
@@ -454,6 +497,7 @@ static void chk_sum(struct check *c)
 
 static void chk_short_send(struct check *c)
 {
+	block_sigpipe();
 	struct spawn s = { .args = { NULL }, .cap_send = 3 };
 	struct sum_input in;
 	input_plain(&in);
@@ -462,6 +506,7 @@ static void chk_short_send(struct check *c)
 
 static void chk_pieces(struct check *c)
 {
+	block_sigpipe();
 	struct spawn s = { .args = { NULL }, .cap_recv = 1 };
 	struct sum_input in;
 	input_plain(&in);
@@ -471,6 +516,7 @@ static void chk_pieces(struct check *c)
 /* 500 integers, then more input on the same line and after: ignored. */
 static void chk_after(struct check *c)
 {
+	block_sigpipe();
 	struct spawn s = { .args = { NULL } };
 	struct sum_input in;
 	input_plain(&in);
@@ -552,6 +598,7 @@ done:
 /* Fewer than 500 integers (499, then a random count): nothing is sent. */
 static void chk_few(struct check *c)
 {
+	block_sigpipe();
 	const long counts[2] = { COUNT - 1, peer_random(1, COUNT - 2) };
 	for (int k = 0; k < 2 && !c->failed; k++) {
 		struct sum_input in;
@@ -567,6 +614,7 @@ static void chk_few(struct check *c)
 /* An invalid token (a word, then digits and letters) before the 500th. */
 static void chk_invalid(struct check *c)
 {
+	block_sigpipe();
 	for (int k = 0; k < 2 && !c->failed; k++) {
 		struct sum_input in;
 		input_plain(&in);
@@ -587,8 +635,40 @@ static void chk_invalid(struct check *c)
 	}
 }
 
+/* Has the program tried to connect? */
+static int made_connect(struct run *r)
+{
+	int found = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev && !found; i++)
+		if (r->ev[i].side == SIDE_PROGRAM && !strcmp(r->ev[i].call, "connect"))
+			found = 1;
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+/* Did the program send or receive on a socket whose connect failed? */
+static int used_after_failed_connect(struct run *r)
+{
+	int fd = -1, used = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev && !used; i++) {
+		const struct trace_ev *e = &r->ev[i];
+		if (e->side != SIDE_PROGRAM)
+			continue;
+		/* An 'enter' counts: SIGPIPE may kill it inside send. */
+		if (!strcmp(e->call, "connect") && e->phase == 'X' && e->ret < 0)
+			fd = e->fd;
+		else if (fd >= 0 && e->fd == fd && (trace_is_send(e->call) || trace_is_recv(e->call)))
+			used = 1;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return used;
+}
+
 static void chk_refused(struct check *c)
 {
+	block_sigpipe();
 	int port = sandbox_port();
 	if (port < 0) {
 		check_fail(c, NULL, "internal.port", NULL);
@@ -602,13 +682,21 @@ static void chk_refused(struct check *c)
 	s.input_len = in.text.len;
 	struct run *r = check_spawn(c, &s);
 	sbuf_free(&in.text);
-	if (!r || check_wait_exit(c, r) < 0 || check_abnormal(c, r))
+	if (!r || check_wait_exit(c, r) < 0)
+		return;
+	if (used_after_failed_connect(r)) {
+		check_fail(c, r, "went_on", NULL);
+		return;
+	}
+	if (check_abnormal(c, r))
 		return;
 	char *out = check_stdout(r);
 	char *err = check_stderr(r);
 	long long n;
 	if (parse_sum(out, &n) || r->status == 0)
 		check_fail(c, r, "went_on", NULL);
+	else if (!made_connect(r))
+		check_fail(c, r, "never", check_quote(c, err, strlen(err)), NULL);
 	else if (!check_names_call(err, "connect"))
 		check_fail(c, r, "unnamed", check_quote(c, err, strlen(err)), NULL);
 	free(out);
@@ -618,6 +706,7 @@ static void chk_refused(struct check *c)
 /* The server replies 2 bytes of the sum, then closes. */
 static void chk_early_close(struct check *c)
 {
+	block_sigpipe();
 	struct spawn s = { .args = { NULL } };
 	struct sum_input in;
 	struct sum_io h;
@@ -653,6 +742,7 @@ static void chk_early_close(struct check *c)
 /* After the exchange the connected socket is closed with close/shutdown. */
 static void chk_closes(struct check *c)
 {
+	block_sigpipe();
 	struct spawn s = { .args = { NULL } };
 	struct sum_input in;
 	struct sum_io h;
@@ -662,7 +752,7 @@ static void chk_closes(struct check *c)
 	if (ret < 0)
 		return;
 	struct run *r = h.r;
-	if (h.acc != PEER_OK || !h.replied || h.waited != 0) {
+	if (h.acc != PEER_OK || !h.replied || h.waited != 0 || h.stalled_in) {
 		check_fail(c, r, "needs_sum", NULL);
 		return;
 	}
@@ -687,6 +777,7 @@ static void chk_closes(struct check *c)
 
 static void chk_errors(struct check *c)
 {
+	block_sigpipe();
 	int port;
 	int lfd = listen_fresh(c, &port);
 	if (lfd < 0)
@@ -702,24 +793,13 @@ static void chk_errors(struct check *c)
 	close(lfd);
 }
 
-/* Has the program tried to connect? */
-static int made_connect(struct run *r)
-{
-	int found = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev && !found; i++)
-		if (r->ev[i].side == SIDE_PROGRAM && !strcmp(r->ev[i].call, "connect"))
-			found = 1;
-	pthread_mutex_unlock(&r->mu);
-	return found;
-}
-
 /*
  * check_common_bad_port, with 500 valid integers on stdin: a client may
  * well read its input before it looks at PORT, and must not wait for it.
  */
 static void chk_bad_port(struct check *c)
 {
+	block_sigpipe();
 	static const char *const bad[] = { "abc", "70000", "80x" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0] && !c->failed; i++) {
 		struct sum_input in;

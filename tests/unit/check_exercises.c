@@ -1,7 +1,9 @@
 /*
  * The grader on every exercise: each model solution passes every check, and
  * each wrong program of tests/wrong/<id>/ fails exactly the checks its first
- * line names ("/" "* expect: fail CHECK... *" "/" or "expect: compile-error").
+ * line names ("/" "* expect: fail CHECK... *" "/" or "expect: compile-error";
+ * for a quiz, wrong answer files NAME.txt whose first line is
+ * "# expect: fail q2 q5").
  * Every check of every manifest must be rejected by at least one of them.
  * PRISE_TEST_ONLY=ID limits these tests to one exercise.
  */
@@ -89,7 +91,7 @@ static void collect(void)
 	load_catalog();
 	for (size_t i = 0; i < cat.n; i++) {
 		const struct exercise *e = &cat.ex[i];
-		if (e->kind == KIND_QUIZ || (only && strcmp(only, e->id)))
+		if (only && strcmp(only, e->id))
 			continue;
 		if (nsolved < 64)
 			solved[nsolved++] = e;
@@ -98,7 +100,9 @@ static void collect(void)
 		struct dirent *de;
 		while (d && (de = readdir(d))) {
 			size_t n = strlen(de->d_name);
-			if (n < 3 || strcmp(de->d_name + n - 2, ".c") || nwrongs == MAX_CASES)
+			const char *ext = e->kind == KIND_QUIZ ? ".txt" : ".c";
+			size_t el = strlen(ext);
+			if (n <= el || strcmp(de->d_name + n - el, ext) || nwrongs == MAX_CASES)
 				continue;
 			struct wrong *w = &wrongs[nwrongs];
 			w->exercise = e->id;

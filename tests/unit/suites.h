@@ -11,6 +11,7 @@ Suite *catalog_suite(void);
 Suite *compile_suite(void);
 Suite *store_suite(void);
 Suite *run_suite(void);
+Suite *quiz_suite(void);
 Suite *exercises_suite(void);
 
 /* The build folder under test ($PRISE_TEST_B, default "build"). */
