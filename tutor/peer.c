@@ -244,11 +244,89 @@ void peer_close(struct run *r, int fd)
 {
 	if (fd < 0)
 		return;
-	int listening = 0;
+	int listening = 0, type = 0;
 	socklen_t len = sizeof listening;
 	getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len);
+	len = sizeof type;
+	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
 	int ret = close(fd);
-	run_note(r, "close", fd, ret, 0, listening ? NULL : "", 0, NULL);
+	/* Only the end of a connection is an end of file for the program. */
+	int conn_end = type == SOCK_STREAM && !listening;
+	run_note(r, "close", fd, ret, 0, conn_end ? "" : NULL, 0, NULL);
+}
+
+int peer_udp(int port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_in a;
+	loopback(&a, port, 0);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int peer_port_of(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	if (getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		return -1;
+	return ntohs(a.sin_port);
+}
+
+enum peer_io peer_sendto(struct run *r, int fd, const void *buf, size_t len, int port)
+{
+	struct sockaddr_in a;
+	loopback(&a, port, 0);
+	ssize_t w;
+	do
+		w = sendto(fd, buf, len, MSG_NOSIGNAL, (struct sockaddr *)&a, sizeof a);
+	while (w < 0 && errno == EINTR);
+	int e = errno;
+	char addr[64];
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+	run_note(r, "sendto", fd, w, w < 0 ? e : 0, buf, w, addr);
+	errno = e;
+	return w < 0 ? PEER_ERROR : PEER_OK;
+}
+
+enum peer_io peer_recvfrom(struct run *r, int fd, void *buf, size_t cap, size_t *got,
+			   int *from_port, long ms)
+{
+	long deadline = now_ms() + ms;
+	*got = 0;
+	for (;;) {
+		struct sockaddr_in a;
+		socklen_t alen = sizeof a;
+		ssize_t n = recvfrom(fd, buf, cap, MSG_DONTWAIT, (struct sockaddr *)&a, &alen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == ECONNREFUSED)) {
+			enum peer_io s = wait_fd(r, fd, POLLIN, deadline);
+			if (s != PEER_OK)
+				return s;
+			continue;
+		}
+		int e = errno;
+		char addr[64] = "";
+		if (n >= 0)
+			snprintf(addr, sizeof addr, "%s:%u", inet_ntoa(a.sin_addr), ntohs(a.sin_port));
+		run_note(r, "recvfrom", fd, n, n < 0 ? e : 0, buf, n, addr);
+		if (n < 0) {
+			errno = e;
+			return PEER_ERROR;
+		}
+		*got = (size_t)n;
+		if (from_port)
+			*from_port = ntohs(a.sin_port);
+		return PEER_OK;
+	}
 }
 
 static pthread_mutex_t rnd_mu = PTHREAD_MUTEX_INITIALIZER;

@@ -50,6 +50,23 @@ enum peer_io peer_recv(struct run *r, int fd, void *buf, size_t want, size_t *go
 enum peer_io peer_wait_close(struct run *r, int fd, void *buf, size_t cap,
 			     size_t *extra, long ms);
 
+/* A UDP socket bound on 127.0.0.1:port (0: any free port), or -1. */
+int peer_udp(int port);
+
+/* The local port of a socket, or -1. */
+int peer_port_of(int fd);
+
+/* Sends one datagram to 127.0.0.1:port. */
+enum peer_io peer_sendto(struct run *r, int fd, const void *buf, size_t len, int port);
+
+/*
+ * Receives one datagram (at most cap bytes kept, *got its length), with the
+ * sender's port in *from_port (may be NULL).  Returns early, as the others
+ * do, when the program ends or stalls.
+ */
+enum peer_io peer_recvfrom(struct run *r, int fd, void *buf, size_t cap, size_t *got,
+			   int *from_port, long ms);
+
 /* Closes a peer socket and notes it. */
 void peer_close(struct run *r, int fd);
 

@@ -472,6 +472,23 @@ int run_wait_exit(struct run *r, long ms)
 	return ret;
 }
 
+int run_wait_end(struct run *r, long ms)
+{
+	long deadline = now_ms() + ms;
+	pthread_mutex_lock(&r->mu);
+	int ret = -1;
+	for (;;) {
+		if (r->end != RUN_RUNNING || r->collector_done) {
+			ret = 0;
+			break;
+		}
+		if (wait_until_locked(r, deadline) < 0)
+			break;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return ret;
+}
+
 const char *run_blocked_call(struct run *r)
 {
 	static const char *const calls[] = { "accept", "accept4", "connect", "recv", "read",

@@ -86,6 +86,13 @@ void run_close_stdin(struct run *r);
  */
 int run_wait_exit(struct run *r, long ms);
 
+/*
+ * Waits until the program has ended, at most ms, even while it waits in a
+ * call (for a program whose waits end by themselves: alarm, a time-out
+ * option the stub cannot see).  0 if it ended, -1 when the time ran out.
+ */
+int run_wait_end(struct run *r, long ms);
+
 /* The call the main thread is blocked in ("recv", "accept"...), or NULL. */
 const char *run_blocked_call(struct run *r);
 
