@@ -17,6 +17,16 @@ static const struct {
 	{ "tcp-client-hello", ex_tcp_client_hello_checks },
 	{ "send-all", ex_send_all_checks },
 	{ "tcp-sum-client", ex_tcp_sum_client_checks },
+	{ "framing", ex_framing_checks },
+	{ "udp-receiver", ex_udp_receiver_checks },
+	{ "udp-sender", ex_udp_sender_checks },
+	{ "udp-retry", ex_udp_retry_checks },
+	{ "udp-iterative-server", ex_udp_iterative_server_checks },
+	{ "tcp-iterative-server", ex_tcp_iterative_server_checks },
+	{ "tcp-fork-server", ex_tcp_fork_server_checks },
+	{ "tcp-thread-server", ex_tcp_thread_server_checks },
+	{ "select-server", ex_select_server_checks },
+	{ "chat-server", ex_chat_server_checks },
 };
 
 check_fn checks_find(const char *exercise, const char *check)
