@@ -36,4 +36,33 @@ void json_kbool(struct json *j, const char *key, int v);
 /* Appends s as a quoted JSON string (invalid UTF-8 becomes U+FFFD). */
 void json_escape(struct sbuf *b, const char *s, size_t n);
 
+/* ---- reading ---- */
+
+enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+
+struct jval {
+	enum jtype type;
+	int b;			/* J_BOOL */
+	double num;		/* J_NUM */
+	char *str;		/* J_STR (NUL-terminated; may hold \0 from \u0000) */
+	size_t len;		/* J_STR length; J_ARR / J_OBJ item count */
+	struct jval *items;	/* J_ARR, J_OBJ values */
+	char **keys;		/* J_OBJ keys */
+};
+
+/*
+ * Parses one JSON value (and nothing after it but white space).  Returns 0
+ * and a tree in *out (free with jval_free), or -1 with a message "offset N:
+ * what" in *err (caller frees).  Depth is bounded.
+ */
+int json_parse(const char *text, size_t n, struct jval *out, char **err);
+void jval_free(struct jval *v);
+
+/* The value of key in an object, or NULL (also when v is not an object). */
+const struct jval *jval_get(const struct jval *v, const char *key);
+/* Shorthands: the string / number / bool of key, or dflt. */
+const char *jval_str(const struct jval *v, const char *key, const char *dflt);
+double jval_num(const struct jval *v, const char *key, double dflt);
+int jval_bool(const struct jval *v, const char *key, int dflt);
+
 #endif
