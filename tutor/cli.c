@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "catalog.h"
 #include "grader.h"
 #include "json.h"
+#include "run.h"
 #include "sandbox.h"
 #include "store.h"
 #include "text.h"
@@ -32,6 +34,7 @@ struct cli {
 	char *user;
 	char *workspace;
 	int json;
+	int progress_fd;	/* --progress-fd N, else -1 */
 	int argc;		/* the command's own arguments, options removed */
 	char **argv;
 };
@@ -218,6 +221,26 @@ static void print_grade_text(struct cli *c, const struct grade *g)
 	free(msg);
 }
 
+/* A check stopped by Ctrl-C or kill takes the learner's programs with it. */
+static void on_stop_signal(int sig)
+{
+	run_kill_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* With --progress-fd N, each check's start and end as a line on fd N. */
+static void progress_line(void *arg, size_t index, const struct check_result *r, int done)
+{
+	int fd = *(const int *)arg;
+	char line[64];
+	int n = done ? snprintf(line, sizeof line, "end %zu %d\n", index, r->ok)
+		     : snprintf(line, sizeof line, "start %zu\n", index);
+	if (write(fd, line, (size_t)n) < 0) {
+		/* The reader went away: the verdict still goes to stdout. */
+	}
+}
+
 static int cmd_check(struct cli *c)
 {
 	if (c->argc < 1 || c->argc > 2)
@@ -233,10 +256,18 @@ static int cmd_check(struct cli *c)
 		return EXIT_INTERNAL;
 	}
 	int isolated = sandbox_enter();
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
+		sigaction(stops[i], &sa, NULL);
 	struct grade g;
 	char *err = NULL;
-	enum grader_status st = grader_run(&c->cat, ex, file, c->lang, isolated, NULL, NULL,
-					   &g, &err);
+	enum grader_status st = grader_run(&c->cat, ex, file, c->lang, isolated,
+					   c->progress_fd >= 0 ? progress_line : NULL,
+					   &c->progress_fd, &g, &err);
 	int code;
 	if (st != GRADER_OK) {
 		fprintf(stderr, "prise: %s\n", err);
@@ -470,6 +501,8 @@ static int parse_options(struct cli *c, int argc, char **argv)
 			continue;
 		if (!strcmp(a, "--json"))
 			c->json = 1;
+		else if (!strcmp(a, "--progress-fd") && i + 1 < argc)
+			c->progress_fd = atoi(argv[++i]);
 		else if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return 1;
 		else if (a[0] == '-' && a[1] == '-') {
@@ -485,6 +518,7 @@ int cli_main(int argc, char **argv)
 {
 	struct cli c;
 	memset(&c, 0, sizeof c);
+	c.progress_fd = -1;
 	c.lang = lang_from_env();
 	int p = parse_options(&c, argc, argv);
 	if (p != 0) {

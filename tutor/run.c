@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -60,6 +61,33 @@ static struct run_priv *priv_of(struct run *r)
 	return &((struct run_full *)r)->priv;
 }
 
+/* Process groups of the runs alive, for run_kill_all() from a signal handler. */
+#define MAX_LIVE 256
+static volatile sig_atomic_t live_pgid[MAX_LIVE];
+
+static void live_add(pid_t pg)
+{
+	for (int i = 0; i < MAX_LIVE; i++)
+		if (__sync_bool_compare_and_swap(&live_pgid[i], 0, pg))
+			return;
+}
+
+static void live_remove(pid_t pg)
+{
+	for (int i = 0; i < MAX_LIVE; i++)
+		if (__sync_bool_compare_and_swap(&live_pgid[i], pg, 0))
+			return;
+}
+
+void run_kill_all(void)
+{
+	for (int i = 0; i < MAX_LIVE; i++) {
+		pid_t pg = (pid_t)live_pgid[i];
+		if (pg > 0)
+			kill(-pg, SIGKILL);
+	}
+}
+
 static void set_rlimit(int res, rlim_t soft, rlim_t hard)
 {
 	struct rlimit rl = { soft, hard };
@@ -71,6 +99,8 @@ static void child_exec(const struct run_opts *o, int in_r, int out_w, int err_w,
 		       int trace_w, char *const *envp)
 {
 	setpgid(0, 0);
+	/* Should prise itself be killed, the program goes with it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/*
 	 * Move the four ends above every target first: with many runs at once
 	 * one of them may itself be numbered 0, 1, 2 or TRACE_FD_CHILD.
@@ -387,6 +417,7 @@ struct run *run_start(const struct run_opts *o)
 		child_exec(o, in[0], out[1], err[1], tr[1], env);
 	free_env(env);
 	setpgid(pid, pid);	/* also in the child: whichever runs first */
+	live_add(pid);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
@@ -721,6 +752,7 @@ void run_free(struct run *r)
 		if (q <= 0)
 			break;
 	}
+	live_remove(r->pid);
 	int fds[] = { r->in_fd, r->out_fd, r->err_fd, r->trace_fd, r->pid_fd,
 		      r->wake[0], r->wake[1], p->stop[0], p->stop[1] };
 	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)

@@ -132,6 +132,13 @@ void run_free(struct run *r);
 /* Kills the whole process group now (the run stays readable). */
 void run_kill(struct run *r);
 
+/*
+ * Kills the process group of every run not yet freed.  Async-signal-safe:
+ * for the handler of SIGINT / SIGTERM / SIGHUP of a prise that is stopped
+ * in the middle of a check.
+ */
+void run_kill_all(void);
+
 /* A copy of the events, sorted by time, for a report.  Caller frees. */
 struct trace_ev *run_events(struct run *r, size_t *n);
 
