@@ -425,3 +425,41 @@ char *catalog_format(const char *tmpl, const char *const *args, int n)
 	}
 	return sbuf_take(&b);
 }
+
+char **catalog_hints(const struct exercise *ex, enum lang lang, int *n)
+{
+	char *text = catalog_read_lang(ex, "hints", lang);
+	char **out = xcalloc(1, sizeof *out);
+	*n = 0;
+	struct sbuf cur = { 0 };
+	for (const char *p = text ? text : ""; ; ) {
+		size_t len = strcspn(p, "\n");
+		int sep = len == 3 && !strncmp(p, "---", 3);
+		if (!sep && *p) {
+			sbuf_add(&cur, p, len);
+			sbuf_adds(&cur, "\n");
+		}
+		if (sep || !*p) {
+			/* A block of blank lines is no hint. */
+			int blank = 1;
+			for (size_t i = 0; i < cur.len; i++)
+				blank &= cur.buf[i] == '\n' || cur.buf[i] == ' ';
+			if (!blank) {
+				size_t start = 0;
+				while (start < cur.len && cur.buf[start] == '\n')
+					start++;
+				out = xrealloc(out, (size_t)(*n + 2) * sizeof *out);
+				out[(*n)++] = xstrdup(cur.buf + start);
+				out[*n] = NULL;
+			}
+			sbuf_free(&cur);
+			if (!*p)
+				break;
+		}
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	free(text);
+	return out;
+}

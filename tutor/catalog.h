@@ -72,6 +72,13 @@ const char *catalog_text(const struct catalog *c, const struct exercise *ex,
 /* Reads exercises/<id>/<name>.<lang> (falls back to English); caller frees. */
 char *catalog_read_lang(const struct exercise *ex, const char *name, enum lang lang);
 
+/*
+ * The hints of an exercise in lang (hints.LANG, blocks separated by lines
+ * holding only "---"; blank blocks skipped), NULL-terminated, *n of them.
+ * Caller frees each and the array.
+ */
+char **catalog_hints(const struct exercise *ex, enum lang lang, int *n);
+
 /* Path of the model solution; caller frees.  NULL if there is none. */
 char *catalog_solution_path(const struct catalog *c, const struct exercise *ex);
 

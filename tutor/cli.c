@@ -23,6 +23,7 @@
 #include "sandbox.h"
 #include "store.h"
 #include "text.h"
+#include "ui.h"
 #include "util.h"
 
 enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
@@ -296,30 +297,6 @@ static int cmd_check(struct cli *c)
 	return code;
 }
 
-/* Splits a hints file on lines holding only "---". */
-static char **split_hints(const char *text, int *n)
-{
-	char **out = NULL;
-	*n = 0;
-	struct sbuf cur = { 0 };
-	const char *p = text;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		if (len == 3 && !strncmp(p, "---", 3)) {
-			out = xrealloc(out, (size_t)(*n + 1) * sizeof *out);
-			out[(*n)++] = sbuf_take(&cur);
-		} else {
-			sbuf_add(&cur, p, len);
-			sbuf_adds(&cur, "\n");
-		}
-		p += len + (nl ? 1 : 0);
-	}
-	out = xrealloc(out, (size_t)(*n + 1) * sizeof *out);
-	out[(*n)++] = sbuf_take(&cur);
-	return out;
-}
-
 static int cmd_hint(struct cli *c)
 {
 	if (c->argc != 1)
@@ -327,13 +304,11 @@ static int cmd_hint(struct cli *c)
 	const struct exercise *ex = find_exercise(c, c->argv[0]);
 	if (!ex)
 		return EXIT_USAGE;
-	char *text = catalog_read_lang(ex, "hints", c->lang);
-	int n = 0;
-	char **hints = split_hints(text ? text : "", &n);
-	free(text);
 	struct store *s = open_store(c);
 	if (!s)
 		return EXIT_INTERNAL;
+	int n;
+	char **hints = catalog_hints(ex, c->lang, &n);
 	int seen = store_hints_seen(s, c->user, ex->id);
 	int code = EXIT_PASS;
 	if (seen >= n) {
@@ -543,6 +518,11 @@ int cli_main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < c.cat.nerrors; i++)
 		fprintf(stderr, "prise: %s (exercise skipped)\n", c.cat.errors[i]);
+	if (c.argc == 0 && !c.json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		struct ui_opts uo = { &c.cat, c.lang, c.db_path, c.user, c.workspace };
+		code = ui_main(&uo);
+		goto out;
+	}
 	const char *name = c.argc ? c.argv[0] : "list";
 	const struct command *cmd = NULL;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -1,0 +1,605 @@
+/*
+ * The tutor's terminal and event loop (see ui.h).  One loop polls the
+ * keyboard, the background check's pipes and the inotify watch of the
+ * workspace file; signals only set flags (SIGINT, SIGTERM) or restore the
+ * terminal before dying (crash signals).  It must never block: a check runs
+ * in a child process and its output is read as it comes.
+ */
+#define _GNU_SOURCE
+#include "ui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "text.h"
+#include "util.h"
+
+static const struct ui_screen_ops *const screens[SCR_COUNT] = {
+	[SCR_HOME] = &ui_home_ops,
+	[SCR_EXERCISE] = &ui_exercise_ops,
+	[SCR_QUIZ] = &ui_quiz_ops,
+	[SCR_TIMELINE] = &ui_timeline_ops,
+	[SCR_TEXT] = &ui_text_ops,
+	[SCR_HELP] = &ui_help_ops,
+};
+
+/*
+ * The styles: a colour pair on the terminal's own background (so dark and
+ * light themes both work), and the attribute used without colours.
+ */
+static const struct {
+	short fg;
+	attr_t color_attr, mono_attr;
+} styles[ST_COUNT] = {
+	[ST_NORMAL] = { -1, A_NORMAL, A_NORMAL },
+	[ST_TITLE] = { COLOR_CYAN, A_BOLD, A_BOLD },
+	[ST_BAR] = { -1, A_REVERSE, A_REVERSE },
+	[ST_SELECTED] = { -1, A_REVERSE | A_BOLD, A_REVERSE },
+	[ST_OK] = { COLOR_GREEN, A_BOLD, A_BOLD },
+	[ST_FAIL] = { COLOR_RED, A_BOLD, A_BOLD | A_UNDERLINE },
+	[ST_RUN] = { COLOR_YELLOW, A_BOLD, A_BOLD },
+	[ST_DIM] = { -1, A_DIM, A_NORMAL },
+	[ST_KEY] = { COLOR_CYAN, A_BOLD | A_REVERSE, A_BOLD | A_REVERSE },
+	[ST_CODE] = { COLOR_BLUE, A_NORMAL, A_NORMAL },
+	[ST_CODEKW] = { COLOR_MAGENTA, A_BOLD, A_BOLD },
+	[ST_WARN] = { COLOR_YELLOW, A_NORMAL, A_BOLD },
+};
+
+static int use_color;
+static volatile sig_atomic_t stop_flag;
+static struct ui *the_ui;	/* for the crash handler only */
+
+static attr_t style_attr(enum ui_style st)
+{
+	if (!use_color)
+		return styles[st].mono_attr;
+	return styles[st].color_attr | (styles[st].fg >= 0 ? COLOR_PAIR(st) : 0);
+}
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* A crash: give the terminal back before dying, so the shell is usable. */
+static void on_crash(int sig)
+{
+	endwin();
+	if (the_ui && the_ui->job_started && !the_ui->job.done && the_ui->job.pid > 0)
+		kill(-the_ui->job.pid, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+const char *ui_t(struct ui *u, const char *key)
+{
+	return catalog_text(u->cat, NULL, u->lang, key);
+}
+
+const char *ui_x(struct ui *u, const struct exercise *ex, const char *key)
+{
+	return catalog_text(u->cat, ex, u->lang, key);
+}
+
+/* Bytes of s that fit in w columns. */
+static size_t fit_bytes(const char *s, int w, int *used)
+{
+	size_t i = 0, n = strlen(s);
+	int col = 0;
+	while (i < n) {
+		size_t k = 1;
+		while (i + k < n && ((unsigned char)s[i + k] & 0xc0) == 0x80)
+			k++;
+		int cw = text_width(s + i, k);
+		if (col + cw > w)
+			break;
+		col += cw;
+		i += k;
+	}
+	*used = col;
+	return i;
+}
+
+void ui_put(int y, int x, int w, enum ui_style st, const char *s, int pad)
+{
+	if (w <= 0 || y < 0 || x < 0)
+		return;
+	int used;
+	size_t n = fit_bytes(s ? s : "", w, &used);
+	attr_t a = style_attr(st);
+	attron(a);
+	mvaddnstr(y, x, s ? s : "", (int)n);
+	if (pad)
+		for (int i = used; i < w; i++)
+			addch(' ');
+	attroff(a);
+}
+
+static int is_word(const char *w, size_t n, const char *const *list)
+{
+	for (; *list; list++)
+		if (strlen(*list) == n && !memcmp(*list, w, n))
+			return 1;
+	return 0;
+}
+
+void ui_code(int y, int x, int w, const char *line)
+{
+	static const char *const keywords[] = {
+		"int", "char", "void", "struct", "return", "if", "else", "for", "while", "do",
+		"sizeof", "const", "unsigned", "long", "short", "static", "break", "continue",
+		"ssize_t", "size_t", "socklen_t", "switch", "case", "NULL", NULL,
+	};
+	static const char *const calls[] = {
+		"socket", "bind", "listen", "accept", "connect", "send", "recv", "sendto",
+		"recvfrom", "close", "shutdown", "select", "poll", "fork", "read", "write",
+		"htons", "htonl", "ntohs", "ntohl", "inet_pton", "inet_ntop", "getsockname",
+		"setsockopt", "pthread_create", "perror", "printf", "fprintf", "exit", NULL,
+	};
+	int col = 0;
+	const char *p = line;
+	while (*p && col < w) {
+		size_t n;
+		enum ui_style st = ST_NORMAL;
+		if (p[0] == '/' && (p[1] == '/' || p[1] == '*')) {
+			n = strlen(p);
+			st = ST_DIM;
+		} else if (*p == '"' || *p == '\'') {
+			char q = *p;
+			n = 1;
+			while (p[n] && p[n] != q)
+				n += p[n] == '\\' && p[n + 1] ? 2 : 1;
+			if (p[n])
+				n++;
+			st = ST_OK;
+		} else if (*p == '#') {
+			n = strcspn(p, " <\"");
+			st = ST_CODEKW;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_') {
+			n = 0;
+			while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+			       (p[n] >= '0' && p[n] <= '9') || p[n] == '_')
+				n++;
+			st = is_word(p, n, keywords) ? ST_CODEKW : is_word(p, n, calls) ? ST_CODE : ST_NORMAL;
+		} else {
+			n = 1;
+			while ((p[n] & 0xc0) == 0x80)
+				n++;
+		}
+		char *piece = xstrndup(p, n);
+		int pw = text_width(piece, n);
+		ui_put(y, x + col, w - col, st, piece, 0);
+		free(piece);
+		col += pw;
+		p += n;
+	}
+}
+
+void ui_bar_top(struct ui *u, const char *left, const char *right)
+{
+	ui_put(0, 0, u->cols, ST_BAR, "", 1);
+	ui_put(0, 1, u->cols - 2, ST_BAR, left, 0);
+	if (right) {
+		int w = text_width(right, strlen(right));
+		if (w < u->cols - 2 - text_width(left, strlen(left)))
+			ui_put(0, u->cols - 1 - w, w, ST_BAR, right, 0);
+	}
+}
+
+void ui_bar_keys(struct ui *u, const char *keys)
+{
+	int y = u->rows - 1;
+	ui_put(y, 0, u->cols, ST_NORMAL, "", 1);
+	if (u->status) {
+		ui_put(y, 1, u->cols - 2, ST_WARN, u->status, 0);
+		return;
+	}
+	/* "k:label  k:label": keys highlighted, labels plain. */
+	int x = 1;
+	const char *p = keys;
+	while (*p && x < u->cols - 1) {
+		const char *colon = strchr(p, ':');
+		const char *sep = strstr(p, "  ");
+		if (!colon || (sep && sep < colon))
+			break;
+		char key[32], label[96];
+		snprintf(key, sizeof key, "%.*s", (int)(colon - p) < 31 ? (int)(colon - p) : 31, p);
+		const char *lend = sep ? sep : p + strlen(p);
+		int ll = (int)(lend - colon - 1);
+		snprintf(label, sizeof label, "%.*s", ll < 95 ? ll : 95, colon + 1);
+		int kw = text_width(key, strlen(key)), lw = text_width(label, strlen(label));
+		if (x + kw + lw + 2 > u->cols - 1)
+			break;
+		ui_put(y, x, kw, ST_KEY, key, 0);
+		ui_put(y, x + kw + 1, lw, ST_NORMAL, label, 0);
+		x += kw + lw + 3;
+		p = sep ? sep + 2 : lend;
+	}
+}
+
+void ui_say(struct ui *u, const char *msg)
+{
+	free(u->status);
+	u->status = msg ? xstrdup(msg) : NULL;
+}
+
+char **ui_wrap(const char *text, int width, const char *indent)
+{
+	char *w = text_wrap(text ? text : "", width, indent);
+	size_t n = 0, cap = 16;
+	char **lines = xcalloc(cap, sizeof *lines);
+	for (char *p = w; *p;) {
+		size_t k = strcspn(p, "\n");
+		if (n + 2 >= cap) {
+			cap *= 2;
+			lines = xrealloc(lines, cap * sizeof *lines);
+		}
+		lines[n++] = xstrndup(p, k);
+		p += k;
+		if (*p)
+			p++;
+	}
+	lines[n] = NULL;
+	free(w);
+	return lines;
+}
+
+void ui_lines_free(char **lines)
+{
+	for (char **l = lines; l && *l; l++)
+		free(*l);
+	free(lines);
+}
+
+void ui_reload_status(struct ui *u)
+{
+	for (size_t i = 0; i < u->cat->n; i++)
+		u->st[i] = u->store ? store_status(u->store, u->user, u->cat->ex[i].id) : STATUS_NEW;
+}
+
+void ui_show_text(struct ui *u, char *title, char *text)
+{
+	free(u->text);
+	free(u->text_title);
+	u->text = text;
+	u->text_title = title;
+	u->top = 0;
+	u->back = u->screen;
+	u->screen = SCR_TEXT;
+}
+
+/* ---- the workspace file and its watch ---- */
+
+static void watch_stop(struct ui *u)
+{
+	if (u->watch_fd >= 0)
+		close(u->watch_fd);
+	u->watch_fd = -1;
+	u->watch_wd = -1;
+}
+
+/* Watches the folder: editors often save by writing a new file and renaming it. */
+static void watch_start(struct ui *u)
+{
+	watch_stop(u);
+	u->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (u->watch_fd < 0)
+		return;
+	char *dir = xstrdup(u->file);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	u->watch_wd = inotify_add_watch(u->watch_fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO);
+	free(dir);
+	if (u->watch_wd < 0)
+		watch_stop(u);
+}
+
+/* True when an event of the watch concerns the workspace file. */
+static int watch_read(struct ui *u)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const char *base = strrchr(u->file, '/');
+	base = base ? base + 1 : u->file;
+	int hit = 0;
+	for (;;) {
+		ssize_t n = read(u->watch_fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
+			if (ev->len && !strcmp(ev->name, base))
+				hit = 1;
+			p += sizeof *ev + ev->len;
+		}
+	}
+	return hit;
+}
+
+/* Copies the starter into the workspace the first time. */
+static int ensure_file(struct ui *u)
+{
+	if (file_exists(u->file))
+		return 0;
+	char *dir = xasprintf("%s/%s", u->workspace, u->ex->id);
+	char *starter = xasprintf("%s/%s", u->ex->dir, u->ex->file);
+	size_t len;
+	char *text = file_read(starter, &len);
+	int ret = -1;
+	if (text && mkdir_p(dir, 0755) == 0 && file_write(u->file, text, len, 0644) == 0)
+		ret = 0;
+	free(text);
+	free(starter);
+	free(dir);
+	return ret;
+}
+
+void ui_open_exercise(struct ui *u, int i)
+{
+	if (u->job_started) {
+		job_free(&u->job);
+		u->job_started = 0;
+		sandbox_sweep();
+	}
+	u->sel = i;
+	u->ex = &u->cat->ex[i];
+	free(u->file);
+	u->file = xasprintf("%s/%s/%s", u->workspace, u->ex->id, u->ex->file);
+	u->top = 0;
+	u->show_results = 0;
+	u->check_sel = 0;
+	u->pending = 0;
+	u->hints_seen = u->store ? store_hints_seen(u->store, u->user, u->ex->id) : 0;
+	if (ensure_file(u) < 0) {
+		char *msg = catalog_format(ui_t(u, "ui.no_workspace"), (const char *[]){ u->file }, 1);
+		ui_say(u, msg);
+		free(msg);
+	}
+	if (u->ex->kind == KIND_QUIZ) {
+		u->q = 0;
+		u->q_cursor = 0;
+		u->q_done = 0;
+		memset(u->q_ans, 0, sizeof u->q_ans);
+		watch_stop(u);
+		u->screen = SCR_QUIZ;
+	} else {
+		watch_start(u);
+		u->screen = SCR_EXERCISE;
+	}
+}
+
+void ui_start_check(struct ui *u)
+{
+	if (u->job_started && !u->job.done) {
+		u->pending = 1;
+		return;
+	}
+	if (u->job_started)
+		job_free(&u->job);
+	const char *opts[] = { "--db", u->db_path, "--user", u->user, "--lang", lang_code(u->lang),
+			       "--workspace", u->workspace, NULL };
+	u->job_started = 0;
+	if (job_start(&u->job, u->exe, opts, u->ex->id, u->file) < 0) {
+		ui_say(u, strerror(errno));
+		return;
+	}
+	u->job_started = 1;
+	u->pending = 0;
+	u->show_results = 1;
+	u->top = 0;
+	u->check_sel = 0;
+	ui_say(u, NULL);
+}
+
+/* The job ended: statuses may have changed. */
+static void job_finished(struct ui *u)
+{
+	ui_reload_status(u);
+	if (!u->job.parsed_ok) {
+		char *msg = xstrdup(u->job.error ? u->job.error : "?");
+		msg[strcspn(msg, "\n")] = '\0';
+		ui_say(u, msg);
+		free(msg);
+	} else if (u->ex && u->ex->kind == KIND_QUIZ) {
+		ui_say(u, NULL);
+	}
+	if (u->pending)
+		ui_start_check(u);
+}
+
+void ui_edit(struct ui *u)
+{
+	const char *ed = getenv("VISUAL");
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = access("/usr/bin/editor", X_OK) == 0 ? "/usr/bin/editor" : "vi";
+	def_prog_mode();
+	endwin();
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		/* Through the shell: EDITOR may hold arguments ("code -w"). */
+		setenv("PRISE_EDITOR", ed, 1);
+		execl("/bin/sh", "sh", "-c", "exec $PRISE_EDITOR \"$1\"", "sh", u->file, (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+	if (pid > 0) {
+		/* The editor owns the terminal: ignore our own Ctrl-C meanwhile. */
+		void (*old)(int) = signal(SIGINT, SIG_IGN);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		signal(SIGINT, old);
+	}
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) == 127) {
+		char *msg = catalog_format(ui_t(u, "ui.editor_failed"), (const char *[]){ ed }, 1);
+		ui_say(u, msg);
+		free(msg);
+	}
+}
+
+static void draw(struct ui *u)
+{
+	getmaxyx(stdscr, u->rows, u->cols);
+	erase();
+	if (u->rows < 10 || u->cols < 40) {
+		ui_put(0, 0, u->cols, ST_WARN, ui_t(u, "ui.too_small"), 0);
+	} else {
+		screens[u->screen]->draw(u);
+	}
+	refresh();
+}
+
+static void init_colors(void)
+{
+	use_color = has_colors() && !getenv("NO_COLOR");
+	if (!use_color)
+		return;
+	start_color();
+	use_default_colors();
+	for (int i = 0; i < ST_COUNT; i++)
+		if (styles[i].fg >= 0)
+			init_pair((short)i, styles[i].fg, -1);
+}
+
+int ui_main(const struct ui_opts *o)
+{
+	struct ui u;
+	memset(&u, 0, sizeof u);
+	u.cat = o->cat;
+	u.lang = o->lang;
+	u.db_path = o->db_path;
+	u.user = o->user;
+	u.workspace = o->workspace;
+	u.watch_fd = u.watch_wd = -1;
+	ssize_t n = readlink("/proc/self/exe", u.exe, sizeof u.exe - 1);
+	if (n <= 0) {
+		fprintf(stderr, "prise: cannot find its own binary\n");
+		return 3;
+	}
+	u.exe[n] = '\0';
+	char *err = NULL;
+	u.store = store_open(u.db_path, &err);
+	if (!u.store) {
+		fprintf(stderr, "prise: %s\n", err);
+		free(err);
+		return 3;
+	}
+	u.st = xcalloc(u.cat->n ? u.cat->n : 1, sizeof *u.st);
+	ui_reload_status(&u);
+	/* The resume point: the first exercise not passed. */
+	for (size_t i = 0; i < u.cat->n; i++)
+		if (u.st[i] != STATUS_PASSED) {
+			u.sel = (int)i;
+			break;
+		}
+	/* Orphans of a killed check come back to us, to be swept. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_crash;
+	const int crash[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++)
+		sigaction(crash[i], &sa, NULL);
+	the_ui = &u;
+
+	initscr();
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	init_colors();
+	u.screen = SCR_HOME;
+	int dirty = 1;
+	while (!stop_flag) {
+		if (dirty) {
+			draw(&u);
+			dirty = 0;
+		}
+		struct pollfd pf[6];
+		int np = 0;
+		pf[np++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		int jfds[3];
+		int nj = u.job_started && !u.job.done ? job_fds(&u.job, jfds) : 0;
+		for (int i = 0; i < nj; i++)
+			pf[np++] = (struct pollfd){ .fd = jfds[i], .events = POLLIN };
+		int watch_i = -1;
+		if (u.watch_fd >= 0 && (u.screen == SCR_EXERCISE || u.screen == SCR_TIMELINE)) {
+			watch_i = np;
+			pf[np++] = (struct pollfd){ .fd = u.watch_fd, .events = POLLIN };
+		}
+		int r = poll(pf, (nfds_t)np, -1);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (nj && r > 0) {
+			int any = 0;
+			for (int i = 1; i <= nj; i++)
+				any |= pf[i].revents != 0;
+			if (any) {
+				job_read(&u.job);
+				if (u.job.done)
+					job_finished(&u);
+				dirty = 1;
+			}
+		}
+		if (watch_i >= 0 && r > 0 && pf[watch_i].revents && watch_read(&u) &&
+		    u.screen == SCR_EXERCISE) {
+			ui_say(&u, ui_t(&u, "ui.saved"));
+			ui_start_check(&u);
+			dirty = 1;
+		}
+		int ch;
+		while ((ch = getch()) != ERR) {
+			if (ch == KEY_RESIZE) {
+				dirty = 1;
+				continue;
+			}
+			if (u.status && ch != KEY_MOUSE) {
+				ui_say(&u, NULL);
+				dirty = 1;
+			}
+			int res = screens[u.screen]->key(&u, ch);
+			if (res == UI_QUIT)
+				stop_flag = 1;
+			if (res != UI_IGNORED)
+				dirty = 1;
+		}
+	}
+	endwin();
+	the_ui = NULL;
+	if (u.job_started)
+		job_free(&u.job);
+	sandbox_sweep();
+	watch_stop(&u);
+	store_close(u.store);
+	free(u.st);
+	free(u.file);
+	free(u.status);
+	free(u.text);
+	free(u.text_title);
+	return 0;
+}
