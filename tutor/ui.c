@@ -207,25 +207,40 @@ void ui_bar_keys(struct ui *u, const char *keys)
 		return;
 	}
 	/* "k:label  k:label": keys highlighted, labels plain. */
-	int x = 1;
-	const char *p = keys;
-	while (*p && x < u->cols - 1) {
+	struct { char key[32], label[96]; int w; } it[16];
+	int n = 0, total = 0;
+	for (const char *p = keys; *p && n < 16;) {
 		const char *colon = strchr(p, ':');
 		const char *sep = strstr(p, "  ");
 		if (!colon || (sep && sep < colon))
 			break;
-		char key[32], label[96];
-		snprintf(key, sizeof key, "%.*s", (int)(colon - p) < 31 ? (int)(colon - p) : 31, p);
+		int kl = (int)(colon - p), ll;
 		const char *lend = sep ? sep : p + strlen(p);
-		int ll = (int)(lend - colon - 1);
-		snprintf(label, sizeof label, "%.*s", ll < 95 ? ll : 95, colon + 1);
-		int kw = text_width(key, strlen(key)), lw = text_width(label, strlen(label));
-		if (x + kw + lw + 2 > u->cols - 1)
-			break;
-		ui_put(y, x, kw, ST_KEY, key, 0);
-		ui_put(y, x + kw + 1, lw, ST_NORMAL, label, 0);
-		x += kw + lw + 3;
+		ll = (int)(lend - colon - 1);
+		snprintf(it[n].key, sizeof it[n].key, "%.*s", kl < 31 ? kl : 31, p);
+		snprintf(it[n].label, sizeof it[n].label, "%.*s", ll < 95 ? ll : 95, colon + 1);
+		it[n].w = text_width(it[n].key, strlen(it[n].key)) + 1 +
+			  text_width(it[n].label, strlen(it[n].label));
+		total += it[n].w + 2;
+		n++;
 		p = sep ? sep + 2 : lend;
+	}
+	/* Too narrow: drop keys before the last two (help, back), from the end. */
+	int keep[16];
+	for (int i = 0; i < n; i++)
+		keep[i] = 1;
+	for (int i = n - 3; i >= 0 && total > u->cols - 2; i--) {
+		keep[i] = 0;
+		total -= it[i].w + 2;
+	}
+	int x = 1;
+	for (int i = 0; i < n; i++) {
+		if (!keep[i] || x + it[i].w > u->cols - 1)
+			continue;
+		int kw = text_width(it[i].key, strlen(it[i].key));
+		ui_put(y, x, kw, ST_KEY, it[i].key, 0);
+		ui_put(y, x + kw + 1, it[i].w - kw - 1, ST_NORMAL, it[i].label, 0);
+		x += it[i].w + 2;
 	}
 }
 

@@ -153,7 +153,7 @@ static void results_body(struct ui *u, struct body *b, int width)
 		const char *msg = c ? jval_str(c, "message", "") : "";
 		if (*msg) {
 			if (s == JOB_DONE_FAIL && prev_msg && !strcmp(prev_msg, msg))
-				add(b, ui_t(u, "cli.same_reason"), ST_DIM, 0, i);
+				add_text(b, ui_t(u, "cli.same_reason"), width, "    ", ST_DIM, i);
 			else
 				add_text(b, msg, width, "    ", ST_NORMAL, i);
 		}
@@ -190,7 +190,18 @@ static int body_height(struct ui *u)
 static void exercise_draw(struct ui *u)
 {
 	char *left = xasprintf("%s — %s", u->ex->id, ui_x(u, u->ex, "title"));
-	const char *tab = ui_t(u, u->show_results ? "ui.tab_results" : "ui.tab_statement");
+	/* The right of the bar says where the last check stands. */
+	char tab[160];
+	const char *view = ui_t(u, u->show_results ? "ui.tab_results" : "ui.tab_statement");
+	if (u->job_started && u->job.parsed_ok) {
+		int pass = !strcmp(jval_str(&u->job.result, "verdict", ""), "pass");
+		snprintf(tab, sizeof tab, "%s %s  %s", pass ? "✓" : "✗",
+			 ui_t(u, pass ? "ui.passed" : "ui.not_yet"), view);
+	} else if (u->job_started && !u->job.done) {
+		snprintf(tab, sizeof tab, "%s  %s", ui_t(u, "ui.checking"), view);
+	} else {
+		snprintf(tab, sizeof tab, "%s", view);
+	}
 	ui_bar_top(u, left, tab);
 	free(left);
 	struct body b = { 0 };

@@ -67,6 +67,8 @@ static void home_draw(struct ui *u)
 		u->home_top = selrow > 0 ? selrow - 1 : 0;
 	if (selrow >= u->home_top + height)
 		u->home_top = selrow - height + 1;
+	/* Past 100 columns the list stays readable rather than stretched. */
+	int cols = u->cols < 100 ? u->cols : 100;
 	int y = 2;
 	for (int i = u->home_top; i < n && y < u->rows - 1; i++, y++) {
 		const struct row *r = &rows[i];
@@ -81,8 +83,8 @@ static void home_draw(struct ui *u)
 			snprintf(key, sizeof key, "chapter.%d", r->chapter);
 			progress_bar(bar, sizeof bar, done, total, 8);
 			int bw = 8 + 8;
-			ui_put(y, 1, u->cols - bw - 3, ST_TITLE, ui_t(u, key), 0);
-			ui_put(y, u->cols - bw - 1, bw, done == total ? ST_OK : ST_DIM, bar, 0);
+			ui_put(y, 1, cols - bw - 3, ST_TITLE, ui_t(u, key), 0);
+			ui_put(y, cols - bw - 1, bw, done == total ? ST_OK : ST_DIM, bar, 0);
 			continue;
 		}
 		const struct exercise *e = &u->cat->ex[r->ex];
@@ -94,12 +96,12 @@ static void home_draw(struct ui *u)
 		snprintf(kind, sizeof kind, "kind.%s", catalog_kind_name(e->kind));
 		int sel = r->ex == u->sel;
 		enum ui_style base = sel ? ST_SELECTED : ST_NORMAL;
-		ui_put(y, 0, u->cols, base, "", 1);
+		ui_put(y, 0, cols, base, "", 1);
 		ui_put(y, 3, 2, sel ? base : st == STATUS_PASSED ? ST_OK : ST_RUN, mark, 0);
-		int title_w = u->cols - 6 - 12 - 10;
+		int title_w = cols - 6 - 12 - 10;
 		ui_put(y, 5, title_w, base, ui_x(u, e, "title"), 0);
-		ui_put(y, u->cols - 22, 10, sel ? base : ST_DIM, ui_t(u, kind), 0);
-		ui_put(y, u->cols - 12, 11, sel ? base : st == STATUS_PASSED ? ST_OK : ST_DIM,
+		ui_put(y, cols - 22, 10, sel ? base : ST_DIM, ui_t(u, kind), 0);
+		ui_put(y, cols - 12, 11, sel ? base : st == STATUS_PASSED ? ST_OK : ST_DIM,
 		       ui_t(u, key), 0);
 	}
 	ui_bar_keys(u, ui_t(u, "ui.home_keys"));
