@@ -99,14 +99,20 @@ int sandbox_port(void)
 	for (int tries = 0; tries < 2000; tries++) {
 		int p = 20000 + (int)(rand_r(&port_seed) % 30000);
 		int hi = p >> 8, lo = p & 0xff;
-		if (hi == lo || (port_used[p / 8] & (1 << (p % 8))))
-			continue;
+		int sw = (lo << 8) | hi;
 		/* The byte-swapped port must be a different, unprivileged one. */
-		if (((lo << 8) | hi) < 1024)
+		if (hi == lo || sw < 1024)
+			continue;
+		/*
+		 * Neither it nor its twin handed out before: a program that forgot
+		 * htons must not reach the server of another check of this process.
+		 */
+		if ((port_used[p / 8] & (1 << (p % 8))) || (port_used[sw / 8] & (1 << (sw % 8))))
 			continue;
 		if (port_taken(SOCK_STREAM, p) || port_taken(SOCK_DGRAM, p))
 			continue;
 		port_used[p / 8] |= (unsigned char)(1 << (p % 8));
+		port_used[sw / 8] |= (unsigned char)(1 << (sw % 8));
 		port = p;
 		break;
 	}

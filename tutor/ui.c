@@ -422,6 +422,13 @@ void ui_start_check(struct ui *u)
 static void job_finished(struct ui *u)
 {
 	ui_reload_status(u);
+	/* The cursor goes to the first failed check: its timeline is the one wanted. */
+	const struct jval *checks = jval_get(&u->job.result, "checks");
+	for (size_t i = 0; u->job.parsed_ok && checks && i < checks->len; i++)
+		if (!jval_bool(&checks->items[i], "ok", 1)) {
+			u->check_sel = (int)i;
+			break;
+		}
 	if (!u->job.parsed_ok) {
 		char *msg = xstrdup(u->job.error ? u->job.error : "?");
 		msg[strcspn(msg, "\n")] = '\0';
