@@ -1,0 +1,34 @@
+/* expect: fail port-syntax */
+/* fill-addr, wrong on purpose: strtol with base 0 reads "01234" as octal */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+int fill_addr(struct sockaddr_in *addr, const char *ip, const char *port)
+{
+    if (addr == NULL || port == NULL)
+        return -1;
+
+    /* Port: 1 to 5 ASCII digits, value 0..65535 (atoi would accept "80x"). */
+    char *end;
+    if (port[0] < '0' || port[0] > '9')
+        return -1;
+    long value = strtol(port, &end, 0);
+    if (*end != '\0' || value < 0 || value > 65535)
+        return -1;
+
+    /* Clear everything, padding (sin_zero) included. */
+    memset(addr, 0, sizeof *addr);
+    addr->sin_family = AF_INET;
+    addr->sin_port = htons((uint16_t)value);          /* network order */
+
+    if (ip == NULL) {
+        addr->sin_addr.s_addr = htonl(INADDR_ANY);    /* all interfaces */
+    } else if (inet_pton(AF_INET, ip, &addr->sin_addr) != 1) {
+        return -1;                                    /* 0: invalid, -1: error */
+    }
+    return 0;
+}
