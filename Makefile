@@ -83,6 +83,10 @@ $(B)/bench_ccline: tests/bench/ccline.c $(OBJ) | $(B)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(OBJ) $(LIBS_ALL)
 
+$(B)/bench_startup: tests/bench/startup.c $(OBJ) | $(B)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(OBJ) $(LIBS_ALL) -lutil
+
 $(B)/check_prise: $(TEST_OBJ) $(OBJ)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
@@ -104,7 +108,7 @@ test: all $(B)/check_prise
 	$(Q)tests/run.sh $(B)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(B)/bench_ccline
+	$(Q)$(MAKE) --no-print-directory all $(B)/bench_ccline $(B)/bench_startup
 	$(Q)sh tests/bench.sh $(B)
 
 asan: deps

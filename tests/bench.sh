@@ -39,3 +39,6 @@ printf '|---|---:|---:|---:|\n'
 	k=$(median <"$tmp/cc")
 	printf '| %s | %s | %s | %s |\n' "$ex" "$c" "$k" "$(awk -v a="$c" -v b="$k" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
 done
+
+echo
+"$B/bench_startup" "$B/prise" "$tmp/startup.db" 21

@@ -253,16 +253,19 @@ enum ex_status store_status(struct store *s, const char *user, const char *exerc
 {
 	sqlite3_stmt *st;
 	enum ex_status res = STATUS_NEW;
+	/* Two index look-ups (attempts_status), whatever the number of attempts. */
 	if (sqlite3_prepare_v2(s->db,
-		"SELECT count(*), coalesce(sum(verdict = 'pass'), 0) FROM attempts"
-		" WHERE user = ? AND exercise = ?", -1, &st, NULL) != SQLITE_OK)
+		"SELECT EXISTS (SELECT 1 FROM attempts WHERE user = ?1 AND exercise = ?2"
+		"               AND verdict = 'pass'),"
+		"       EXISTS (SELECT 1 FROM attempts WHERE user = ?1 AND exercise = ?2)",
+		-1, &st, NULL) != SQLITE_OK)
 		return res;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, exercise, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		if (sqlite3_column_int(st, 1) > 0)
+		if (sqlite3_column_int(st, 0))
 			res = STATUS_PASSED;
-		else if (sqlite3_column_int(st, 0) > 0)
+		else if (sqlite3_column_int(st, 1))
 			res = STATUS_ATTEMPTED;
 	}
 	sqlite3_finalize(st);

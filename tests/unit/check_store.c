@@ -1,5 +1,6 @@
 /* store: attempts and hints kept in SQLite; foreign or damaged files refused untouched. */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,49 @@ START_TEST(database_from_a_newer_prise_is_refused)
 }
 END_TEST
 
+extern const char *const store_migrations[];
+
+/* A database left at schema version v (1..current), with one attempt. */
+static void make_old_db(const char *path, int v)
+{
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	for (int i = 0; i < v; i++)
+		ck_assert_int_eq(sqlite3_exec(db, store_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+	char sql[160];
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+		 0x50524953, v);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+		"INSERT INTO attempts (uid, user, exercise, at_ms, verdict, compile_ok,"
+		" compile_output, duration_ms, source) VALUES"
+		" ('u1', 'ana', 'fill-addr', 1, 'pass', 1, '', 10, x'00')", NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+}
+
+START_TEST(every_older_schema_is_migrated_and_keeps_its_records)
+{
+	int v = _i + 1;
+	char *path = tmp_path("old.db");
+	make_old_db(path, v);
+	char *err = NULL;
+	struct store *s = store_open(path, &err);
+	ck_assert_msg(s != NULL, "from version %d: %s", v, err);
+	ck_assert_int_eq(store_status(s, "ana", "fill-addr"), STATUS_PASSED);
+	store_close(s);
+	sqlite3 *db;
+	sqlite3_open(path, &db);
+	sqlite3_stmt *st;
+	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), store_schema_version());
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	cleanup(path);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -138,6 +182,8 @@ Suite *store_suite(void)
 	tcase_add_loop_test(tc, foreign_file_is_refused_and_left_as_it_is, 0,
 			    (int)(sizeof foreign / sizeof foreign[0]));
 	tcase_add_test(tc, database_from_a_newer_prise_is_refused);
+	tcase_add_loop_test(tc, every_older_schema_is_migrated_and_keeps_its_records, 0,
+			    store_schema_version());
 	suite_add_tcase(s, tc);
 	return s;
 }
