@@ -13,4 +13,5 @@ unset PRISE_LANG LC_ALL || true
 export CK_DEFAULT_TIMEOUT=120
 "$B/check_prise"
 sh tests/cli.sh "$B"
+sh tests/records.sh "$B"
 sh tests/ui.sh "$B"

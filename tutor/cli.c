@@ -19,6 +19,8 @@
 #include "catalog.h"
 #include "grader.h"
 #include "json.h"
+#include "policy.h"
+#include "report.h"
 #include "run.h"
 #include "sandbox.h"
 #include "store.h"
@@ -34,7 +36,9 @@ struct cli {
 	char *db_path;
 	char *user;
 	char *workspace;
-	int json;
+	int json, csv;
+	int user_given;		/* --user on the command line (a report filter) */
+	char *exercise_opt, *since_opt;	/* report filters */
 	int progress_fd;	/* --progress-fd N, else -1 */
 	int argc;		/* the command's own arguments, options removed */
 	char **argv;
@@ -381,10 +385,15 @@ static int cmd_solution(struct cli *c)
 	struct store *s = open_store(c);
 	if (!s)
 		return EXIT_INTERNAL;
-	enum ex_status st = store_status(s, c->user, ex->id);
-	store_close(s);
-	if (st != STATUS_PASSED) {
-		fprintf(stderr, "prise: %s\n", T(c, "cli.solution_locked"));
+	const char *why;
+	int more;
+	if (!policy_allows(s, c->user, ex->id, &why, &more)) {
+		char n[16];
+		snprintf(n, sizeof n, "%d", more);
+		char *msg = catalog_format(T(c, why), (const char *[]){ n }, 1);
+		fprintf(stderr, "prise: %s\n", msg);
+		free(msg);
+		store_close(s);
 		return EXIT_FAILED;
 	}
 	char *path = catalog_solution_path(&c->cat, ex);
@@ -392,10 +401,170 @@ static int cmd_solution(struct cli *c)
 	free(path);
 	if (!text) {
 		fprintf(stderr, "prise: %s: no model solution\n", ex->id);
+		store_close(s);
 		return EXIT_INTERNAL;
 	}
+	char *err;
+	if (store_add_solution_view(s, c->user, ex->id, &err) < 0) {
+		fprintf(stderr, "prise: %s: %s\n", c->db_path, err);
+		free(err);
+	}
+	store_close(s);
 	fputs(text, stdout);
 	free(text);
+	return EXIT_PASS;
+}
+
+/* "2026-11-30" or "2026-11-30T14:00" (local time) into Unix milliseconds. */
+static int parse_since(const char *s, long long *ms)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && (*end == 'T' || *end == ' '))
+		end = strptime(end + 1, "%H:%M", &tm);
+	if (!end || *end)
+		return -1;
+	tm.tm_isdst = -1;
+	time_t t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*ms = (long long)t * 1000;
+	return 0;
+}
+
+static int cmd_report(struct cli *c)
+{
+	if (c->argc != 0 || (c->json && c->csv))
+		return usage_error("report [--csv|--json] [--user U] [--exercise EX] [--since YYYY-MM-DD]");
+	struct store_filter f = { c->user_given ? c->user : NULL, c->exercise_opt, 0 };
+	if (c->since_opt && parse_since(c->since_opt, &f.since_ms) < 0) {
+		fprintf(stderr, "prise: --since takes a date, YYYY-MM-DD or YYYY-MM-DDTHH:MM, not \"%s\"\n",
+			c->since_opt);
+		return EXIT_USAGE;
+	}
+	if (f.exercise && !find_exercise(c, f.exercise))
+		return EXIT_USAGE;
+	struct store *s = open_store(c);
+	if (!s)
+		return EXIT_INTERNAL;
+	enum report_format fmt = c->json ? REPORT_JSON : c->csv ? REPORT_CSV : REPORT_TABLE;
+	int color = fmt == REPORT_TABLE && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	char *err = NULL;
+	int r = f.user && f.exercise ?
+		report_history(stdout, s, &c->cat, c->lang, f.user, f.exercise, fmt, color, &err) :
+		report_print(stdout, s, &c->cat, c->lang, &f, fmt, color, &err);
+	store_close(s);
+	if (r < 0) {
+		fprintf(stderr, "prise: %s: %s\n", c->db_path, err);
+		free(err);
+		return EXIT_INTERNAL;
+	}
+	return EXIT_PASS;
+}
+
+static int cmd_export(struct cli *c)
+{
+	if (c->argc != 1)
+		return usage_error("export FILE");
+	struct store *s = open_store(c);
+	if (!s)
+		return EXIT_INTERNAL;
+	struct json j = { 0 };
+	char *err = NULL;
+	int r = store_export(s, c->user, &j, &err);
+	store_close(s);
+	if (r < 0) {
+		fprintf(stderr, "prise: %s: %s\n", c->db_path, err);
+		free(err);
+		sbuf_free(&j.out);
+		return EXIT_INTERNAL;
+	}
+	sbuf_adds(&j.out, "\n");
+	/* Written beside, then renamed: a full disk leaves no half file. */
+	const char *path = c->argv[0];
+	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+	int code = EXIT_PASS;
+	if (file_write(tmp, j.out.buf, j.out.len, 0600) < 0 || rename(tmp, path) < 0) {
+		fprintf(stderr, "prise: %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		code = EXIT_INTERNAL;
+	}
+	free(tmp);
+	sbuf_free(&j.out);
+	return code;
+}
+
+static int cmd_import(struct cli *c)
+{
+	if (c->argc < 1)
+		return usage_error("import FILE...");
+	struct store *s = open_store(c);
+	if (!s)
+		return EXIT_INTERNAL;
+	int code = EXIT_PASS, total = 0;
+	for (int i = 0; i < c->argc; i++) {
+		const char *path = c->argv[i];
+		size_t len;
+		char *text = file_read(path, &len);
+		if (!text) {
+			fprintf(stderr, "prise: %s: %s (not imported)\n", path, strerror(errno));
+			code = EXIT_FAILED;
+			continue;
+		}
+		struct jval doc;
+		char *err = NULL;
+		int added = 0;
+		if (json_parse(text, len, &doc, &err) < 0) {
+			fprintf(stderr, "prise: %s: not a prise export file: %s (not imported)\n", path, err);
+			code = EXIT_FAILED;
+		} else {
+			if (store_import(s, &doc, &added, &err) < 0) {
+				fprintf(stderr, "prise: %s: %s (nothing imported from it)\n", path, err);
+				code = EXIT_FAILED;
+			}
+			jval_free(&doc);
+		}
+		total += added;
+		free(err);
+		free(text);
+	}
+	store_close(s);
+	char n[16];
+	snprintf(n, sizeof n, "%d", total);
+	char *msg = catalog_format(T(c, "cli.imported"), (const char *[]){ n }, 1);
+	printf("%s\n", msg);
+	free(msg);
+	return code;
+}
+
+static int cmd_policy(struct cli *c)
+{
+	if (c->argc != 0 && (c->argc != 2 || strcmp(c->argv[0], "solution"))) {
+		fprintf(stderr, "%s\n", T(c, "policy.usage"));
+		return EXIT_USAGE;
+	}
+	char value[32];
+	if (c->argc == 2 && policy_parse(c->argv[1], value, sizeof value) < 0) {
+		fprintf(stderr, "%s\n", T(c, "policy.usage"));
+		return EXIT_USAGE;
+	}
+	struct store *s = open_store(c);
+	if (!s)
+		return EXIT_INTERNAL;
+	char *err = NULL;
+	if (c->argc == 2 && store_set_setting(s, "solution_policy", value, &err) < 0) {
+		fprintf(stderr, "prise: %s: %s\n", c->db_path, err);
+		free(err);
+		store_close(s);
+		return EXIT_INTERNAL;
+	}
+	char *cur = store_setting(s, "solution_policy");
+	store_close(s);
+	char *msg = catalog_format(T(c, "policy.set"), (const char *[]){ cur ? cur : "after-pass" }, 1);
+	printf("%s\n", msg);
+	free(msg);
+	free(cur);
 	return EXIT_PASS;
 }
 
@@ -406,6 +575,10 @@ static const struct command commands[] = {
 	{ "hint", "hint EX", cmd_hint },
 	{ "reset", "reset EX", cmd_reset },
 	{ "solution", "solution EX", cmd_solution },
+	{ "report", "report [--csv|--json] [--user U] [--exercise EX] [--since YYYY-MM-DD]", cmd_report },
+	{ "export", "export FILE", cmd_export },
+	{ "import", "import FILE...", cmd_import },
+	{ "policy", "policy [solution after-pass|after-fails:N|always|never]", cmd_policy },
 };
 
 static void print_usage(FILE *f)
@@ -470,12 +643,21 @@ static int parse_options(struct cli *c, int argc, char **argv)
 			} else {
 				free(*dest[k]);
 				*dest[k] = xstrdup(val);
+				if (k == 1)
+					c->user_given = 1;
 			}
 		}
 		if (matched)
 			continue;
 		if (!strcmp(a, "--json"))
 			c->json = 1;
+		else if (!strcmp(a, "--csv"))
+			c->csv = 1;
+		else if ((!strcmp(a, "--exercise") || !strcmp(a, "--since")) && i + 1 < argc) {
+			char **dst = a[2] == 'e' ? &c->exercise_opt : &c->since_opt;
+			free(*dst);
+			*dst = xstrdup(argv[++i]);
+		}
 		else if (!strcmp(a, "--progress-fd") && i + 1 < argc)
 			c->progress_fd = atoi(argv[++i]);
 		else if (!strcmp(a, "--help") || !strcmp(a, "-h"))
@@ -546,6 +728,8 @@ out:
 	free(c.db_path);
 	free(c.user);
 	free(c.workspace);
+	free(c.exercise_opt);
+	free(c.since_opt);
 	free(c.argv);
 	return code;
 }

@@ -1,6 +1,7 @@
 /*
  * "key = value" parser (see kv.h).  Values are taken verbatim after the '='
- * with surrounding blanks trimmed; a value may hold '\n' escapes for text.
+ * with surrounding blanks trimmed; a value may hold "\n" (a newline) and
+ * "\\" (a backslash, so that C code can show "\\n").
  */
 #include "kv.h"
 
@@ -21,13 +22,16 @@ static char *trim(char *s, char *end)
 	return s;
 }
 
-/* Turns the two characters "\n" into a newline, in place. */
+/* Turns "\n" into a newline and "\\" into one backslash, in place. */
 static void unescape(char *s)
 {
 	char *w = s;
 	for (char *r = s; *r; r++) {
 		if (r[0] == '\\' && r[1] == 'n') {
 			*w++ = '\n';
+			r++;
+		} else if (r[0] == '\\' && r[1] == '\\') {
+			*w++ = '\\';
 			r++;
 		} else {
 			*w++ = *r;

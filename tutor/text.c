@@ -41,6 +41,21 @@ int text_width(const char *s, size_t n)
 	return total;
 }
 
+/*
+ * May a line break at the space s[i]?  Not inside French spacing: before
+ * ":", ";", "?", "!", "»" or after "«", the space holds its neighbours.
+ */
+static int can_break(const char *s, size_t n, size_t i)
+{
+	if (i + 1 < n && strchr(":;?!", s[i + 1]) && s[i + 1])
+		return 0;
+	if (i + 2 < n && (unsigned char)s[i + 1] == 0xc2 && (unsigned char)s[i + 2] == 0xbb)
+		return 0;	/* » */
+	if (i >= 2 && (unsigned char)s[i - 2] == 0xc2 && (unsigned char)s[i - 1] == 0xab)
+		return 0;	/* « */
+	return 1;
+}
+
 /* Appends one paragraph (no newline inside), wrapped. */
 static void wrap_line(struct sbuf *b, const char *s, size_t n, int width, const char *indent)
 {
@@ -69,7 +84,7 @@ static void wrap_line(struct sbuf *b, const char *s, size_t n, int width, const 
 				break;
 			col += w;
 			end += k;
-			if (end < n && s[end] == ' ')
+			if (end < n && s[end] == ' ' && can_break(s, n, end))
 				last_break = end;
 		}
 		if (end < n && last_break > i)

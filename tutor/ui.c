@@ -19,6 +19,7 @@
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -361,8 +362,36 @@ static int ensure_file(struct ui *u)
 	return ret;
 }
 
+/* A gap without any key or save longer than this is idle time. */
+#define IDLE_MAX_MS (2 * 60 * 1000)
+
+void ui_activity(struct ui *u)
+{
+	if (!u->ex || !u->last_activity)
+		return;
+	long now = now_ms(), gap = now - u->last_activity;
+	u->active_ms += gap < IDLE_MAX_MS ? gap : IDLE_MAX_MS;
+	u->last_activity = now;
+}
+
+void ui_leave_exercise(struct ui *u)
+{
+	if (!u->ex || !u->last_activity)
+		return;
+	ui_activity(u);
+	char *err = NULL;
+	if (u->active_ms > 0 &&
+	    store_add_session(u->store, u->user, u->ex->id, u->open_ms, u->active_ms, &err) < 0) {
+		ui_say(u, err);
+		free(err);
+	}
+	u->last_activity = 0;
+	u->active_ms = 0;
+}
+
 void ui_open_exercise(struct ui *u, int i)
 {
+	ui_leave_exercise(u);
 	if (u->job_started) {
 		job_free(&u->job);
 		u->job_started = 0;
@@ -377,6 +406,11 @@ void ui_open_exercise(struct ui *u, int i)
 	u->check_sel = 0;
 	u->pending = 0;
 	u->hints_seen = u->store ? store_hints_seen(u->store, u->user, u->ex->id) : 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	u->open_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	u->active_ms = 0;
+	u->last_activity = now_ms();
 	if (ensure_file(u) < 0) {
 		char *msg = catalog_format(ui_t(u, "ui.no_workspace"), (const char *[]){ u->file }, 1);
 		ui_say(u, msg);
@@ -590,6 +624,7 @@ int ui_main(const struct ui_opts *o)
 		}
 		if (watch_i >= 0 && r > 0 && pf[watch_i].revents && watch_read(&u) &&
 		    u.screen == SCR_EXERCISE) {
+			ui_activity(&u);
 			ui_say(&u, ui_t(&u, "ui.saved"));
 			ui_start_check(&u);
 			dirty = 1;
@@ -604,7 +639,12 @@ int ui_main(const struct ui_opts *o)
 				ui_say(&u, NULL);
 				dirty = 1;
 			}
+			if (u.screen != SCR_HOME)
+				ui_activity(&u);
+			enum ui_screen before = u.screen;
 			int res = screens[u.screen]->key(&u, ch);
+			if (before != SCR_HOME && u.screen == SCR_HOME)
+				ui_leave_exercise(&u);
 			if (res == UI_QUIT)
 				stop_flag = 1;
 			if (res != UI_IGNORED)
@@ -613,6 +653,8 @@ int ui_main(const struct ui_opts *o)
 	}
 	endwin();
 	the_ui = NULL;
+	if (u.screen != SCR_HOME)
+		ui_leave_exercise(&u);
 	if (u.job_started)
 		job_free(&u.job);
 	sandbox_sweep();

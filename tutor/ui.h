@@ -49,6 +49,8 @@ struct ui {
 	struct job job;			/* running, or done (the last result) */
 	int job_started, pending;	/* pending: re-check once this one ends */
 	int hints_seen;
+	long long open_ms;		/* wall clock when the exercise was opened */
+	long active_ms, last_activity;	/* time spent, idle gaps capped (monotonic ms) */
 	int confirm;			/* waiting for y/n before a reset */
 	int watch_fd, watch_wd;
 	/* quiz */
@@ -77,6 +79,11 @@ void ui_bar_top(struct ui *u, const char *left, const char *right);
 void ui_bar_keys(struct ui *u, const char *keys);
 /* Sets the bottom line message (copied). */
 void ui_say(struct ui *u, const char *msg);
+
+/* Notes activity on the open exercise (time spent counts up to now). */
+void ui_activity(struct ui *u);
+/* Records the time spent on the open exercise, if any, and closes the count. */
+void ui_leave_exercise(struct ui *u);
 
 /* Opens exercise i of the catalogue (statement, workspace, watch). */
 void ui_open_exercise(struct ui *u, int i);

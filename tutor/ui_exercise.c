@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy.h"
 #include "ui.h"
 #include "util.h"
 
@@ -270,8 +271,14 @@ static void reveal_hint(struct ui *u)
 
 static void show_solution(struct ui *u)
 {
-	if (store_status(u->store, u->user, u->ex->id) != STATUS_PASSED) {
-		ui_say(u, ui_t(u, "cli.solution_locked"));
+	const char *why;
+	int more;
+	if (!policy_allows(u->store, u->user, u->ex->id, &why, &more)) {
+		char n[16];
+		snprintf(n, sizeof n, "%d", more);
+		char *msg = catalog_format(ui_t(u, why), (const char *[]){ n }, 1);
+		ui_say(u, msg);
+		free(msg);
 		return;
 	}
 	char *path = catalog_solution_path(u->cat, u->ex);
@@ -280,6 +287,11 @@ static void show_solution(struct ui *u)
 	if (!text) {
 		ui_say(u, ui_t(u, "ui.no_solution"));
 		return;
+	}
+	char *err = NULL;
+	if (store_add_solution_view(u->store, u->user, u->ex->id, &err) < 0) {
+		ui_say(u, err);
+		free(err);
 	}
 	ui_show_text(u, xasprintf("%s — %s", u->ex->id, ui_t(u, "ui.solution")), text);
 }
