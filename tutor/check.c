@@ -280,7 +280,8 @@ static int names_call(const char *err, const char *call)
 		{ "connect", { "connect", "connexion", "connection", NULL } },
 		{ "recv", { "recv", "read", "récep", "receiv" } },
 		{ "send", { "send", "write", "envoi", NULL } },
-		{ "inet_pton", { "inet_pton", "address", "adresse", "ip" } },
+		{ "inet_pton", { "inet_pton", "address", "adresse", " ip" } },
+		{ "bind", { "bind", "nommage", "nommer", "naming" } },
 	};
 	if (check_mentions(err, call))
 		return 1;

@@ -86,6 +86,19 @@ static int port_taken(int type, int port)
 	return taken;
 }
 
+/* The first port of net.ipv4.ip_local_port_range (32768 by default). */
+static int ephemeral_start(void)
+{
+	int lo = 32768, hi;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	if (f) {
+		if (fscanf(f, "%d %d", &lo, &hi) != 2 || lo < 4096)
+			lo = 32768;
+		fclose(f);
+	}
+	return lo > 65535 ? 32768 : lo;
+}
+
 static pthread_mutex_t port_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char port_used[65536 / 8];
 static unsigned port_seed;
@@ -95,13 +108,18 @@ int sandbox_port(void)
 	pthread_mutex_lock(&port_mu);
 	if (!port_seed)
 		port_seed = (unsigned)getpid() ^ (unsigned)now_us();
+	/*
+	 * Below the kernel's ephemeral range, it and its twin: a connect() or a
+	 * bind(0) elsewhere can never take a port handed out and not yet bound.
+	 */
+	int eph = ephemeral_start();
 	int port = -1;
-	for (int tries = 0; tries < 2000; tries++) {
-		int p = 20000 + (int)(rand_r(&port_seed) % 30000);
+	for (int tries = 0; tries < 4000; tries++) {
+		int p = 2048 + (int)(rand_r(&port_seed) % (unsigned)(eph - 2048));
 		int hi = p >> 8, lo = p & 0xff;
 		int sw = (lo << 8) | hi;
 		/* The byte-swapped port must be a different, unprivileged one. */
-		if (hi == lo || sw < 1024)
+		if (hi == lo || sw < 1024 || sw >= eph)
 			continue;
 		/*
 		 * Neither it nor its twin handed out before: a program that forgot

@@ -183,8 +183,15 @@ __attribute__((constructor)) static void stub_init(void)
 			fork_count = p;
 	}
 	/* Under the checker stdout is a pipe; make it behave as in a terminal. */
-	if (trace_fd >= 0)
+	if (trace_fd >= 0) {
 		setvbuf(stdout, NULL, _IOLBF, 0);
+		/*
+		 * And stdin too: reading a line-buffered stream flushes stdout
+		 * first, as at a terminal, so "printf without \n, then fgets"
+		 * shows its text under the checker as it does for the learner.
+		 */
+		setvbuf(stdin, NULL, _IOLBF, 0);
+	}
 }
 
 static long now_us(void)
