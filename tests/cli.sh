@@ -99,7 +99,10 @@ wait
 for i in 1 2 3 4; do jq -c '[.verdict, [.checks[] | .ok]]' "$t/par$i" >>"$t/par"; done
 if cmp -s "$t/seq" "$t/par"; then ok; else ko "parallel verdicts differ: $(cat "$t/seq") vs $(cat "$t/par")"; fi
 for i in 5 6 7 8; do jq -c '[.verdict, [.checks[] | .ok]]' "$t/par$i" >>"$t/par2"; done
-if cmp -s "$t/seq" "$t/par2"; then ok; else ko "parallel verdicts differ (second half)"; fi
+if cmp -s "$t/seq" "$t/par2"; then ok; else
+	ko "parallel verdicts differ (second half): $(cat "$t/seq") vs $(cat "$t/par2");" \
+		"$(for i in 5 6 7 8; do jq -r '.checks[] | select(.ok == false) | .id + ": " + .message' "$t/par$i"; done)"
+fi
 
 # --- nothing is left behind, whatever the program does ---
 # Runs under a TMPDIR of ours, so that its scratch folders (and programs) are told apart.
