@@ -285,24 +285,39 @@ static int judge_reach(struct check *c, struct xchg *x)
 	return -1;
 }
 
-/*
- * Finds the line "recu : <text>" in out; copies <text> (without a final
- * '\r' or spaces) to buf.  Returns 1 when there, 0 when not.
- */
-static int find_recu(const char *out, char *buf, size_t cap)
+/* A copy of the program's stdout so far, NUL bytes included; *len is set. */
+static char *stdout_bytes(struct run *r, size_t *len)
 {
-	for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (strncmp(p, "recu : ", 7))
-			continue;
-		const char *s = p + 7;
-		size_t n = strcspn(s, "\n");
-		while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' '))
-			n--;
-		if (n >= cap)
-			n = cap - 1;
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		return 1;
+	pthread_mutex_lock(&r->mu);
+	*len = r->out.len;
+	char *s = xmalloc(*len + 1);
+	if (*len)
+		memcpy(s, r->out.buf, *len);
+	s[*len] = '\0';
+	pthread_mutex_unlock(&r->mu);
+	return s;
+}
+
+/*
+ * Finds the first line "recu : <text>" in out (len bytes); sets *text and
+ * *n to <text> without a final '\r' or spaces.  Returns 1 when there.
+ */
+static int find_recu(const char *out, size_t len, const char **text, size_t *n)
+{
+	const char *end = out + len;
+	for (const char *p = out; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		if ((size_t)(eol - p) >= 7 && !memcmp(p, "recu : ", 7)) {
+			const char *s = p + 7;
+			size_t k = (size_t)(eol - s);
+			while (k > 0 && (s[k - 1] == '\r' || s[k - 1] == ' '))
+				k--;
+			*text = s;
+			*n = k;
+			return 1;
+		}
+		p = eol + 1;
 	}
 	return 0;
 }
@@ -316,35 +331,37 @@ static int is_call(const char *call, const char *a, const char *b)
 static void judge_string(struct check *c, struct xchg *x, int pieces)
 {
 	struct run *r = x->r;
-	char *out = check_stdout(r);
-	char rest[256];
+	size_t outlen, n;
+	char *out = stdout_bytes(r, &outlen);
+	const char *rest;
 	size_t wlen = strlen(x->word);
 	const char *word = x->word;
-	if (!find_recu(out, rest, sizeof rest)) {
+	if (!find_recu(out, outlen, &rest, &n)) {
 		if (x->stuck[0] && is_call(x->stuck, "recv", "read") && x->stuck_recv >= (long)x->nsend)
 			check_fail(c, r, "wait_more", check_str(c, "%zu", x->nsend), NULL);
 		else if (x->stuck[0])
 			check_fail(c, r, "run.blocked", x->stuck, NULL);
 		else if (check_abnormal(c, r))
 			;
-		else if (!*out)
+		else if (!outlen)
 			check_fail(c, r, "noprint", check_str(c, "%d", r->status),
 				   stderr_quote(c, r), NULL);
 		else
-			check_fail(c, r, "output", word, check_quote(c, out, strlen(out)), NULL);
+			check_fail(c, r, "output", word, check_quote(c, out, outlen), NULL);
 		free(out);
 		return;
 	}
-	free(out);
-	size_t n = strlen(rest), k = 0;
+	size_t k = 0;
 	while (k < n && k < wlen && rest[k] == word[k])
 		k++;
-	if (n == wlen && k == wlen)
+	if (n == wlen && k == wlen) {
+		free(out);
 		return;
+	}
 	const char *shown = check_quote(c, rest, n);
-	if (!strcmp(rest, "Bonjour"))
+	if (n == 7 && !memcmp(rest, "Bonjour", 7))
 		check_fail(c, r, "hardcoded", word, NULL);
-	else if (pieces && n > 0 && n < wlen && k < n && strstr(word, rest))
+	else if (pieces && n > 0 && n < wlen && k < n && memmem(word, wlen, rest, n))
 		check_fail(c, r, "overwrite", shown, word, NULL);
 	else if (pieces && k > 0 && k < wlen)
 		check_fail(c, r, "partial", shown, word, check_str(c, "%zu", k), NULL);
@@ -352,6 +369,7 @@ static void judge_string(struct check *c, struct xchg *x, int pieces)
 		check_fail(c, r, "garbage", shown, word, NULL);
 	else
 		check_fail(c, r, "wrong_string", shown, word, NULL);
+	free(out);
 }
 
 /*
@@ -429,10 +447,13 @@ static void judge_refusal(struct check *c, struct xchg *x)
 		check_fail(c, r, "waits", NULL);
 		return;
 	}
-	char *out = check_stdout(r);
-	int printed = check_mentions(out, "recu") || strstr(out, x->word);
+	size_t outlen, n;
+	const char *line;
+	char *out = stdout_bytes(r, &outlen);
+	int printed = find_recu(out, outlen, &line, &n) ||
+		      memmem(out, outlen, x->word, strlen(x->word)) != NULL;
 	if (printed) {
-		check_fail(c, r, "printed", check_quote(c, out, strlen(out)), NULL);
+		check_fail(c, r, "printed", check_quote(c, out, outlen), NULL);
 		free(out);
 		return;
 	}
