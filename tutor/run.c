@@ -37,8 +37,18 @@ struct tid_state {
 	char call[16];		/* the call it entered, when blocked */
 };
 
+/* A connection of the program (returned by accept, or connected). */
+struct conn {
+	long pid;
+	int fd;
+	int eof;		/* the program read its end of file */
+};
+#define MAX_CONNS 256
+
 /* Per-run state only the collector and stall check touch (under mu). */
 struct run_priv {
+	struct conn conns[MAX_CONNS];
+	int nconns;
 	struct sbuf partial;		/* trace bytes after the last newline */
 	struct tid_state tids[MAX_TIDS];
 	int ntids;
@@ -189,8 +199,49 @@ static void tid_update(struct run_priv *p, const struct trace_ev *ev)
 	snprintf(p->tids[i].call, sizeof p->tids[i].call, "%s", ev->call);
 }
 
+static struct conn *conn_find(struct run_priv *p, long pid, int fd)
+{
+	for (int i = 0; i < p->nconns; i++)
+		if (p->conns[i].pid == pid && p->conns[i].fd == fd)
+			return &p->conns[i];
+	return NULL;
+}
+
+/*
+ * Follows the program's connections: closing one whose end of file it never
+ * read consumes the peer's close all the same (it will never read it), so
+ * that a program back in accept() after an exchange can be seen waiting.
+ */
+static void conn_update_locked(struct run *r, const struct trace_ev *ev)
+{
+	struct run_priv *p = priv_of(r);
+	int opened = (!strcmp(ev->call, "accept") || !strcmp(ev->call, "accept4")) && ev->ret >= 0;
+	int connected = !strcmp(ev->call, "connect") && ev->ret == 0;
+	if (opened || connected) {
+		int fd = opened ? (int)ev->ret : ev->fd;
+		struct conn *c = conn_find(p, ev->pid, fd);
+		if (!c && p->nconns < MAX_CONNS)
+			c = &p->conns[p->nconns++];
+		if (c)
+			*c = (struct conn){ ev->pid, fd, 0 };
+		return;
+	}
+	struct conn *c = conn_find(p, ev->pid, ev->fd);
+	if (!c)
+		return;
+	if (trace_is_recv(ev->call) && !ev->inj[0] && (ev->ret == 0 || ev->err == ECONNRESET)) {
+		c->eof = 1;
+	} else if (!strcmp(ev->call, "close") && ev->ret == 0) {
+		if (!c->eof)
+			r->prog_eofs++;
+		*c = p->conns[--p->nconns];
+	}
+}
+
 static void add_event_locked(struct run *r, struct trace_ev *ev)
 {
+	if (ev->phase == 'X' && ev->side == SIDE_PROGRAM)
+		conn_update_locked(r, ev);
 	if (ev->phase == 'X' && ev->side == SIDE_PROGRAM) {
 		if (ev->ret > 0 && trace_is_send(ev->call))
 			r->prog_sent += ev->ret;
