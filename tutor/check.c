@@ -101,6 +101,18 @@ const char *check_str(struct check *c, const char *fmt, ...)
 	return s;
 }
 
+/* Length of the valid UTF-8 character at p (2 to 4 bytes), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t k = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+	if (k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return k;
+}
+
 const char *check_quote(struct check *c, const void *data, size_t len)
 {
 	struct sbuf b = { 0 };
@@ -117,7 +129,12 @@ const char *check_quote(struct check *c, const void *data, size_t len)
 			sbuf_addf(&b, "\\%c", ch);
 		else if (ch >= 0x20 && ch < 0x7f)
 			sbuf_add(&b, &ch, 1);
-		else
+		else if (ch >= 0xc2 && ch <= 0xf4 && utf8_len(p + i, n - i) > 0) {
+			/* Accents in a French message stay readable. */
+			size_t k = utf8_len(p + i, n - i);
+			sbuf_add(&b, p + i, k);
+			i += k - 1;
+		} else
 			sbuf_addf(&b, "\\x%02x", ch);
 	}
 	sbuf_adds(&b, len > n ? "\"..." : "\"");
