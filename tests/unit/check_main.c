@@ -18,6 +18,8 @@ int main(void)
 	srunner_add_suite(sr, store_suite());
 	srunner_add_suite(sr, run_suite());
 	srunner_add_suite(sr, quiz_suite());
+	srunner_add_suite(sr, fuzz_suite());
+	srunner_add_suite(sr, text_suite());
 	srunner_add_suite(sr, exercises_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

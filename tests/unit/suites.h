@@ -12,6 +12,8 @@ Suite *compile_suite(void);
 Suite *store_suite(void);
 Suite *run_suite(void);
 Suite *quiz_suite(void);
+Suite *fuzz_suite(void);
+Suite *text_suite(void);
 Suite *exercises_suite(void);
 
 /* The build folder under test ($PRISE_TEST_B, default "build"). */
