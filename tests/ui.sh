@@ -92,8 +92,11 @@ end=$(($(date +%s) + 10))
 while [ "$(date +%s)" -le "$end" ] && ! screen | head -n 1 | grep -qE '^ prise.{100,}[0-9]/[0-9]+ *$'; do sleep 0.05; done
 if screen | head -n 1 | grep -qE '^ prise.{100,}[0-9]/[0-9]+ *$'; then ok; else ko "title bar spans the wider screen"; fi
 tmux resize-window -t "$S" -x 80 -y 24
-sleep 0.2
-if screen | head -n 1 | grep -q '^ prise — '; then ok; else ko "title after resize"; fi
+# Redrawn whole at 80 columns: the title bar ends with the progress, in view.
+narrow() { screen | head -n 1 | grep -qE '^ prise — .*[0-9]/[0-9]+ *$' && [ "$(screen | awk 'length > 80' | wc -l)" -eq 0 ]; }
+end=$(($(date +%s) + 10))
+while [ "$(date +%s)" -le "$end" ] && ! narrow; do sleep 0.05; done
+if narrow; then ok; else ko "title after resize"; fi
 
 # --- French ---
 keys L
