@@ -128,6 +128,20 @@ void ui_put(int y, int x, int w, enum ui_style st, const char *s, int pad)
 	attroff(a);
 }
 
+void ui_put_fit(int y, int x, int w, enum ui_style st, const char *s)
+{
+	int used;
+	size_t n = fit_bytes(s ? s : "", w, &used);
+	if (!s || !s[n] || w < 2) {
+		ui_put(y, x, w, st, s, 0);
+		return;
+	}
+	n = fit_bytes(s, w - 1, &used);
+	char *cut = xasprintf("%.*s…", (int)n, s);
+	ui_put(y, x, w, st, cut, 0);
+	free(cut);
+}
+
 static int is_word(const char *w, size_t n, const char *const *list)
 {
 	for (; *list; list++)

@@ -72,6 +72,8 @@ const char *ui_x(struct ui *u, const struct exercise *ex, const char *key);
 
 /* Writes s at (y, x), clipped to w columns; pad fills the rest with spaces. */
 void ui_put(int y, int x, int w, enum ui_style st, const char *s, int pad);
+/* As ui_put, with "…" at the end when s is cut. */
+void ui_put_fit(int y, int x, int w, enum ui_style st, const char *s);
 /* Writes a line of C at (y, x), clipped to w columns, with keywords and socket calls highlighted. */
 void ui_code(int y, int x, int w, const char *line);
 /* The title bar (row 0) and the key bar (last row). */

@@ -223,7 +223,7 @@ static void exercise_draw(struct ui *u)
 		if (l->code)
 			ui_code(y, 2, width, l->text);
 		else
-			ui_put(y, 2, width, l->st, l->text, 0);
+			ui_put_fit(y, 2, width, l->st, l->text);
 	}
 	if (b.n > h) {
 		char pos[32];

@@ -99,7 +99,7 @@ static void home_draw(struct ui *u)
 		ui_put(y, 0, cols, base, "", 1);
 		ui_put(y, 3, 2, sel ? base : st == STATUS_PASSED ? ST_OK : ST_RUN, mark, 0);
 		int title_w = cols - 6 - 12 - 10;
-		ui_put(y, 5, title_w, base, ui_x(u, e, "title"), 0);
+		ui_put_fit(y, 5, title_w, base, ui_x(u, e, "title"));
 		ui_put(y, cols - 22, 10, sel ? base : ST_DIM, ui_t(u, kind), 0);
 		ui_put(y, cols - 12, 11, sel ? base : st == STATUS_PASSED ? ST_OK : ST_DIM,
 		       ui_t(u, key), 0);
