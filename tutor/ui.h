@@ -55,6 +55,7 @@ struct ui {
 	int watch_fd, watch_wd;
 	/* quiz */
 	int q, q_cursor, q_done;	/* question index, choice under cursor, answered */
+	int q_show_verdict;		/* just answered: scroll the verdict into view */
 	unsigned q_ans[64];
 	/* text view (solution) */
 	char *text;

@@ -43,6 +43,22 @@ static void submit(struct ui *u)
 	sbuf_free(&b);
 }
 
+/* A line of the quiz body. */
+struct qline {
+	char *text;
+	enum ui_style st;
+	int code;
+};
+
+static void qadd(struct qline **L, int *n, int *cap, const char *text, enum ui_style st, int code)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		*L = xrealloc(*L, (size_t)*cap * sizeof **L);
+	}
+	(*L)[(*n)++] = (struct qline){ xstrdup(text), st, code };
+}
+
 static void quiz_draw(struct ui *u)
 {
 	const struct quiz *qz = quiz_of(u);
@@ -78,20 +94,24 @@ static void quiz_draw(struct ui *u)
 		ui_bar_keys(u, ui_t(u, "ui.quiz_end_keys"));
 		return;
 	}
+	/* The question, its choices and (once answered) the explanation, scrolled. */
 	const struct quiz_question *q = &qz->q[u->q];
+	struct qline *L = NULL;
+	int nl = 0, cap = 0;
 	char **lines = ui_wrap(q->text, width, "");
-	for (char **l = lines; *l && y < bottom; l++, y++) {
-		if ((*l)[0] == ' ')
-			ui_code(y, 2, width, *l);
-		else
-			ui_put(y, 2, width, ST_TITLE, *l, 0);
-	}
+	for (char **l = lines; *l; l++)
+		qadd(&L, &nl, &cap, *l, ST_TITLE, (*l)[0] == ' ');
 	ui_lines_free(lines);
-	y++;
+	qadd(&L, &nl, &cap, "", ST_NORMAL, 0);
 	int multi = right_count(q) > 1;
-	if (multi && y < bottom)
-		ui_put(y++, 2, width, ST_DIM, ui_t(u, "ui.quiz_multi"), 0);
-	for (int k = 0; k < q->nchoices && y < bottom; k++) {
+	if (multi) {
+		char **ml = ui_wrap(ui_t(u, "ui.quiz_multi"), width, "");
+		for (char **l = ml; *l; l++)
+			qadd(&L, &nl, &cap, *l, ST_DIM, 0);
+		ui_lines_free(ml);
+	}
+	int cursor_line = 0, head_line = -1;
+	for (int k = 0; k < q->nchoices; k++) {
 		int chosen = (u->q_ans[u->q] >> k) & 1;
 		int is_right = (q->right >> k) & 1;
 		const char *box = multi ? (chosen ? "[x]" : "[ ]") : (chosen ? "(•)" : "( )");
@@ -99,29 +119,61 @@ static void quiz_draw(struct ui *u)
 		enum ui_style st = ST_NORMAL;
 		if (u->q_done)
 			st = is_right ? ST_OK : chosen ? ST_FAIL : ST_DIM;
-		if (k == u->q_cursor && !u->q_done)
+		if (k == u->q_cursor && !u->q_done) {
 			st = ST_SELECTED;
-		char **wl = ui_wrap(l, width - 4, "");
-		for (char **w = wl; *w && y < bottom; w++, y++)
-			ui_put(y, w == wl ? 2 : 10, width - (w == wl ? 0 : 8), st, *w, 0);
+			cursor_line = nl;
+		}
+		char **wl = ui_wrap(l, width, "");
+		for (char **w = wl; *w; w++) {
+			char *ind = w == wl ? xstrdup(*w) : xasprintf("        %s", *w);
+			qadd(&L, &nl, &cap, ind, st, 0);
+			free(ind);
+		}
 		ui_lines_free(wl);
 		free(l);
 	}
 	if (u->q_done) {
-		y++;
+		qadd(&L, &nl, &cap, "", ST_NORMAL, 0);
 		int ok = u->q_ans[u->q] == q->right;
 		char *rl = quiz_letters(q->right);
 		char *head = catalog_format(ui_t(u, ok ? "ui.quiz_right" : "ui.quiz_wrong"),
 					    (const char *[]){ rl }, 1);
-		if (y < bottom)
-			ui_put(y++, 2, width, ok ? ST_OK : ST_FAIL, head, 0);
+		head_line = nl;
+		qadd(&L, &nl, &cap, head, ok ? ST_OK : ST_FAIL, 0);
 		free(head);
 		free(rl);
 		char **el = ui_wrap(q->explain, width, "");
-		for (char **l = el; *l && y < bottom; l++, y++)
-			ui_put(y, 2, width, ST_NORMAL, *l, 0);
+		for (char **l = el; *l; l++)
+			qadd(&L, &nl, &cap, *l, ST_NORMAL, (*l)[0] == ' ');
 		ui_lines_free(el);
 	}
+	int h = bottom - y;
+	if (u->q_show_verdict && head_line >= 0) {
+		/* The verdict a third of the way down, the choices above it in view. */
+		if (head_line >= u->top + h - 2)
+			u->top = head_line - h / 3;
+		u->q_show_verdict = 0;
+	}
+	if (!u->q_done && cursor_line >= u->top + h)
+		u->top = cursor_line - h + 1;
+	if (u->top > nl - h)
+		u->top = nl - h;
+	if (u->top < 0)
+		u->top = 0;
+	for (int i = u->top; i < nl && y < bottom; i++, y++) {
+		if (L[i].code)
+			ui_code(y, 2, width, L[i].text);
+		else
+			ui_put(y, 2, width, L[i].st, L[i].text, 0);
+	}
+	if (nl > h) {
+		char pos[16];
+		snprintf(pos, sizeof pos, "%d%%", 100 * u->top / (nl - h));
+		ui_put(u->rows - 2, u->cols - 6, 5, ST_DIM, pos, 0);
+	}
+	for (int i = 0; i < nl; i++)
+		free(L[i].text);
+	free(L);
 	ui_bar_keys(u, ui_t(u, u->q_done ? "ui.quiz_next_keys" : "ui.quiz_keys"));
 }
 
@@ -150,11 +202,21 @@ static int quiz_key(struct ui *u, int ch)
 	case 'k':
 		if (!u->q_done && u->q_cursor > 0)
 			u->q_cursor--;
+		else if (u->q_done)
+			u->top--;
 		return UI_REDRAW;
 	case KEY_DOWN:
 	case 'j':
 		if (!u->q_done && u->q_cursor < q->nchoices - 1)
 			u->q_cursor++;
+		else if (u->q_done)
+			u->top++;
+		return UI_REDRAW;
+	case KEY_NPAGE:
+		u->top += u->rows - 5;
+		return UI_REDRAW;
+	case KEY_PPAGE:
+		u->top -= u->rows - 5;
 		return UI_REDRAW;
 	case ' ':
 		if (u->q_done)
@@ -171,6 +233,7 @@ static int quiz_key(struct ui *u, int ch)
 			u->q++;
 			u->q_done = 0;
 			u->q_cursor = 0;
+			u->top = 0;
 			if (u->q >= (int)qz->n)
 				submit(u);
 			return UI_REDRAW;
@@ -182,6 +245,7 @@ static int quiz_key(struct ui *u, int ch)
 			return UI_REDRAW;
 		}
 		u->q_done = 1;
+		u->q_show_verdict = 1;
 		return UI_REDRAW;
 	case 'L':
 		u->lang = u->lang == LANG_FR ? LANG_EN : LANG_FR;
