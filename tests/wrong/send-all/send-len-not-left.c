@@ -1,0 +1,43 @@
+/* expect: fail send-short send-eintr */
+/* send_all advances the pointer but always asks send() for len bytes, not len - sent. */
+#include <errno.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+ssize_t send_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    size_t sent = 0;
+
+    while (sent < len) {
+        ssize_t n = send(fd, p + sent, len, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        sent += (size_t)n;
+    }
+    return (ssize_t)len;
+}
+
+ssize_t recv_all(int fd, void *buf, size_t len)
+{
+    char *p = buf;
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t n = recv(fd, p + got, len - got, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
