@@ -123,6 +123,16 @@ static void child_exec(const struct run_opts *o, int in_r, int out_w, int err_w,
 	for (int i = 0; i < 4; i++)
 		if (dup2(src[i], dst[i]) < 0)
 			_exit(127);
+	/*
+	 * stderr opened for reading too, as a terminal is: glibc's perror()
+	 * dup()s it with fdopen(..., "w+"), which fails on a write-only pipe
+	 * and leaves errno at EINVAL, unlike at the learner's terminal.
+	 */
+	int rw = open("/proc/self/fd/2", O_RDWR | O_CLOEXEC);
+	if (rw >= 0) {
+		dup2(rw, 2);
+		close(rw);
+	}
 	syscall(SYS_close_range, 3, TRACE_FD_CHILD - 1, 0);
 	syscall(SYS_close_range, TRACE_FD_CHILD + 1, ~0U, 0);
 	sigset_t none;
@@ -199,6 +209,12 @@ static void tid_update(struct run_priv *p, const struct trace_ev *ev)
 	snprintf(p->tids[i].call, sizeof p->tids[i].call, "%s", ev->call);
 }
 
+/* A call the stub made fail on purpose; a capped call is a real one. */
+static int not_injected(const struct trace_ev *ev)
+{
+	return !ev->inj[0] || !strcmp(ev->inj, "cap");
+}
+
 static struct conn *conn_find(struct run_priv *p, long pid, int fd)
 {
 	for (int i = 0; i < p->nconns; i++)
@@ -229,7 +245,7 @@ static void conn_update_locked(struct run *r, const struct trace_ev *ev)
 	struct conn *c = conn_find(p, ev->pid, ev->fd);
 	if (!c)
 		return;
-	if (trace_is_recv(ev->call) && !ev->inj[0] && (ev->ret == 0 || ev->err == ECONNRESET)) {
+	if (trace_is_recv(ev->call) && not_injected(ev) && (ev->ret == 0 || ev->err == ECONNRESET)) {
 		c->eof = 1;
 	} else if (!strcmp(ev->call, "close") && ev->ret == 0) {
 		if (!c->eof)
@@ -247,7 +263,7 @@ static void add_event_locked(struct run *r, struct trace_ev *ev)
 			r->prog_sent += ev->ret;
 		else if (ev->ret > 0 && trace_is_recv(ev->call))
 			r->prog_recv += ev->ret;
-		else if (trace_is_recv(ev->call) && !ev->inj[0] &&
+		else if (trace_is_recv(ev->call) && not_injected(ev) &&
 			 (ev->ret == 0 || ev->err == ECONNRESET))
 			r->prog_eofs++;
 		else if (ev->ret >= 0 && (!strcmp(ev->call, "accept") || !strcmp(ev->call, "accept4")))
@@ -257,7 +273,7 @@ static void add_event_locked(struct run *r, struct trace_ev *ev)
 		struct run_priv *p = priv_of(r);
 		tid_update(p, ev);
 		/* The same call failing or returning 0 again and again: a spin. */
-		if (ev->phase == 'X' && ev->ret <= 0 && !ev->inj[0]) {
+		if (ev->phase == 'X' && ev->ret <= 0 && not_injected(ev)) {
 			if (ev->fd == p->spin_fd && ev->ret == p->spin_ret &&
 			    !strcmp(ev->call, p->spin_call)) {
 				if (++p->spin_count == SPIN_MAX && !r->spin) {
@@ -276,7 +292,8 @@ static void add_event_locked(struct run *r, struct trace_ev *ev)
 			p->spin_count = 0;
 		}
 	}
-	if (r->nev >= RUN_TRACE_MAX) {
+	/* The driver's verdict is kept whatever the volume before it. */
+	if (r->nev >= RUN_TRACE_MAX && ev->phase != 'R') {
 		r->dropped++;
 		trace_ev_free(ev);
 		return;
@@ -735,6 +752,17 @@ int run_stalled_locked(struct run *r)
 			r->stall_unsure = 1;
 			return 0;
 		}
+	/*
+	 * Every line written before the threads went to sleep is in the pipe
+	 * now: read it, and judge again if it held any (the collector may lag).
+	 */
+	size_t before = r->nev + r->dropped;
+	if (r->trace_fd >= 0)
+		drain_locked(r, &r->trace_fd);
+	if (r->nev + r->dropped != before) {
+		r->stall_unsure = 1;
+		return 0;
+	}
 	return 1;
 }
 

@@ -49,7 +49,7 @@ static void home_draw(struct ui *u)
 	int passed = 0;
 	for (size_t i = 0; i < u->cat->n; i++)
 		passed += u->st[i] == STATUS_PASSED;
-	char right[128];
+	char right[512];
 	char bar[256];
 	progress_bar(bar, sizeof bar, passed, (int)u->cat->n, 10);
 	snprintf(right, sizeof right, "%s  %s", u->user, bar);

@@ -82,16 +82,18 @@ START_TEST(new_database_is_private_and_records_attempts)
 }
 END_TEST
 
+static const char not_sqlite[] =
+	"this is not a database at all, just some text that is long enough to look like a file";
+static const char bad_sqlite[] =
+	"SQLite format 3\0garbage garbage garbage garbage garbage garbage garbage";
+
 static const struct {
 	const char *content;
 	size_t len;
 	const char *says;
 } foreign[] = {
-	{ "this is not a database at all, just some text that is long enough........"
-	  "...........................................................................", 150,
-	  "not a prise database" },
-	{ "SQLite format 3\0garbage garbage garbage garbage garbage garbage garbage", 72,
-	  "not a prise database" },
+	{ not_sqlite, sizeof not_sqlite - 1, "not a prise database" },
+	{ bad_sqlite, sizeof bad_sqlite - 1, "not a prise database" },
 };
 
 START_TEST(foreign_file_is_refused_and_left_as_it_is)
