@@ -87,6 +87,10 @@ $(B)/bench_startup: tests/bench/startup.c $(OBJ) | $(B)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(OBJ) $(LIBS_ALL) -lutil
 
+$(B)/bench_fill: tests/bench/fill.c $(OBJ) | $(B)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(OBJ) $(LIBS_ALL)
+
 $(B)/check_prise: $(TEST_OBJ) $(OBJ)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
@@ -108,7 +112,7 @@ test: all $(B)/check_prise
 	$(Q)tests/run.sh $(B)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(B)/bench_ccline $(B)/bench_startup
+	$(Q)$(MAKE) --no-print-directory all $(B)/bench_ccline $(B)/bench_startup $(B)/bench_fill
 	$(Q)sh tests/bench.sh $(B)
 
 asan: deps

@@ -42,3 +42,41 @@ done
 
 echo
 "$B/bench_startup" "$B/prise" "$tmp/startup.db" 21
+
+# The records of a class: the report over 1,000 learners x 20 exercises x 10
+# attempts (target: under 100 ms), and the import of 1,000 export files
+# (target: under 10 s).
+echo
+"$B/bench_fill" "$tmp/class.db" 1000 10
+: >"$tmp/rep"
+i=0
+while [ "$i" -lt 5 ]; do
+	t0=$(now_ms)
+	PRISE_DB="$tmp/class.db" "$B/prise" report >/dev/null
+	t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/rep"
+	i=$((i + 1))
+done
+echo "prise report, 1,000 learners x 20 exercises x 10 attempts: median $(median <"$tmp/rep") ms (table)"
+: >"$tmp/repj"
+i=0
+while [ "$i" -lt 5 ]; do
+	t0=$(now_ms)
+	PRISE_DB="$tmp/class.db" "$B/prise" report --json >/dev/null
+	t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/repj"
+	i=$((i + 1))
+done
+echo "prise report --json, the same: median $(median <"$tmp/repj") ms"
+mkdir -p "$tmp/exports"
+"$B/bench_fill" "$tmp/small.db" 1000 1
+i=0
+while [ "$i" -lt 1000 ]; do
+	u=$(printf 'student%04d' "$i")
+	PRISE_DB="$tmp/small.db" "$B/prise" --user "$u" export "$tmp/exports/$u.json"
+	i=$((i + 1))
+done
+t0=$(now_ms)
+PRISE_DB="$tmp/teacher.db" "$B/prise" import "$tmp/exports"/*.json >/dev/null
+t1=$(now_ms)
+echo "prise import of 1,000 export files (20 attempts each): $((t1 - t0)) ms"

@@ -41,20 +41,27 @@ static void grid_build(struct grid *g, const struct catalog *cat, const struct s
 		if (!f->exercise || !strcmp(f->exercise, cat->ex[i].id))
 			g->ex[g->nex++] = cat->ex[i].id;
 	g->users = xcalloc(n + 1, sizeof *g->users);
+	int *ui = xcalloc(n + 1, sizeof *ui), *ei = xcalloc(n + 1, sizeof *ei);
+	/* Rows come sorted by user: a new user is a change from the row before. */
 	for (size_t i = 0; i < n; i++) {
-		if (find_str(g->users, g->nusers, rows[i].user) < 0)
+		if (!g->nusers || strcmp(g->users[g->nusers - 1], rows[i].user))
 			g->users[g->nusers++] = rows[i].user;
-		if (find_str(g->ex, g->nex, rows[i].exercise) < 0)
+		ui[i] = (int)g->nusers - 1;
+		int e = i && !strcmp(rows[i - 1].exercise, rows[i].exercise) ? ei[i - 1] :
+			find_str(g->ex, g->nex, rows[i].exercise);
+		if (e < 0) {
+			e = (int)g->nex;
 			g->ex[g->nex++] = rows[i].exercise;
+		}
+		ei[i] = e;
 	}
 	if (f->user && g->nusers == 0)
 		g->users[g->nusers++] = f->user;
 	g->cell = xcalloc(g->nusers * g->nex + 1, sizeof *g->cell);
-	for (size_t i = 0; i < n; i++) {
-		int u = find_str(g->users, g->nusers, rows[i].user);
-		int e = find_str(g->ex, g->nex, rows[i].exercise);
-		g->cell[(size_t)u * g->nex + (size_t)e] = &rows[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		g->cell[(size_t)ui[i] * g->nex + (size_t)ei[i]] = &rows[i];
+	free(ui);
+	free(ei);
 }
 
 static void grid_free(struct grid *g)
