@@ -176,6 +176,70 @@ START_TEST(every_older_schema_is_migrated_and_keeps_its_records)
 }
 END_TEST
 
+/* Inserts an attempt at a chosen time, with a failed check named fail_id. */
+static void raw_attempt(sqlite3 *db, const char *uid, const char *user, long long at,
+			const char *verdict, const char *fail_id)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO attempts (uid, user, exercise, at_ms, verdict, compile_ok, compile_output,"
+		 " duration_ms, source) VALUES ('%s', '%s', 'tcp-client-hello', %lld, '%s', 1, '', 1, x'00');"
+		 "INSERT INTO check_results VALUES (last_insert_rowid(), 0, 'usage', 1, 1, '');"
+		 "INSERT INTO check_results SELECT max(id), 1, '%s', 1, %d, 'm' FROM attempts;",
+		 uid, user, at, verdict, fail_id, !strcmp(verdict, "pass"));
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* The summary kept by triggers says what a scan of every attempt says. */
+START_TEST(summary_agrees_with_the_attempts)
+{
+	char *path = tmp_path("sum.db");
+	char *err = NULL;
+	struct store *s = store_open(path, &err);
+	ck_assert_ptr_nonnull(s);
+	store_close(s);
+	sqlite3 *db;
+	sqlite3_open(path, &db);
+	/* Out of time order, as after an import of an older machine's records. */
+	raw_attempt(db, "u1", "ana", 5000, "fail", "pieces");
+	raw_attempt(db, "u2", "ana", 3000, "fail", "hello");
+	raw_attempt(db, "u3", "ana", 9000, "pass", "closes");
+	raw_attempt(db, "u4", "ana", 7000, "pass", "closes");
+	raw_attempt(db, "u5", "bob", 1000, "fail", "refused");
+	raw_attempt(db, "u6", "bob", 2000, "fail", "bad-ip");
+	raw_attempt(db, "u7", "bob", 1500, "fail", "usage2");
+	sqlite3_close(db);
+	s = store_open(path, &err);
+	store_add_hint(s, "bob", "tcp-client-hello", 0, &err);
+	store_add_session(s, "bob", "tcp-client-hello", 1, 4242, &err);
+	struct store_filter fast = { NULL, NULL, 0 }, slow = { NULL, NULL, 1 };
+	struct report_row *a, *b;
+	size_t na, nb;
+	ck_assert_int_eq(store_report(s, &fast, &a, &na, &err), 0);
+	ck_assert_int_eq(store_report(s, &slow, &b, &nb, &err), 0);
+	ck_assert_int_eq((int)na, 2);
+	ck_assert_int_eq((int)nb, 2);
+	for (size_t i = 0; i < na; i++) {
+		ck_assert_str_eq(a[i].user, b[i].user);
+		ck_assert_int_eq(a[i].attempts, b[i].attempts);
+		ck_assert(a[i].first_pass_ms == b[i].first_pass_ms);
+		ck_assert(a[i].last_ms == b[i].last_ms);
+		ck_assert_int_eq(a[i].hints, b[i].hints);
+		ck_assert(a[i].time_ms == b[i].time_ms);
+		ck_assert_str_eq(a[i].last_failing_check ? a[i].last_failing_check : "-",
+				 b[i].last_failing_check ? b[i].last_failing_check : "-");
+	}
+	ck_assert(a[0].first_pass_ms == 7000);
+	ck_assert_str_eq(a[0].last_failing_check, "pieces");
+	ck_assert_str_eq(a[1].last_failing_check, "bad-ip");
+	ck_assert(a[1].time_ms == 4242);
+	store_report_free(a, na);
+	store_report_free(b, nb);
+	store_close(s);
+	cleanup(path);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -184,6 +248,7 @@ Suite *store_suite(void)
 	tcase_add_loop_test(tc, foreign_file_is_refused_and_left_as_it_is, 0,
 			    (int)(sizeof foreign / sizeof foreign[0]));
 	tcase_add_test(tc, database_from_a_newer_prise_is_refused);
+	tcase_add_test(tc, summary_agrees_with_the_attempts);
 	tcase_add_loop_test(tc, every_older_schema_is_migrated_and_keeps_its_records, 0,
 			    store_schema_version());
 	suite_add_tcase(s, tc);
