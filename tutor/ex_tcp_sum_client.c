@@ -216,32 +216,72 @@ static int had_short(struct run *r, int recv)
 }
 
 /*
- * Waits until the collector has taken everything the program wrote on
- * stdout so far (the pipe holds no unread byte), at most WAIT_MS.
+ * Waits (r->mu held, at most WAIT_MS) until the collector has taken every
+ * byte the program wrote so far on the pipe *fdp (stdout or trace): it
+ * drains and parses under r->mu, so afterwards the run holds all of it.
  */
-static void settle_stdout(struct run *r)
+static void drained_locked(struct run *r, const int *fdp)
 {
 	long deadline = now_ms() + WAIT_MS;
-	pthread_mutex_lock(&r->mu);
-	while (r->out_fd >= 0) {
-		struct pollfd pf = { .fd = r->out_fd, .events = POLLIN };
-		if (poll(&pf, 1, 0) <= 0)
+	while (*fdp >= 0) {
+		struct pollfd pf = { .fd = *fdp, .events = POLLIN };
+		if (poll(&pf, 1, 0) <= 0 || !(pf.revents & (POLLIN | POLLHUP)))
 			break;
 		long left = deadline - now_ms();
 		if (left <= 0)
 			break;
-		if (left > 10)
-			left = 10;
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += left * 1000000L;
+		ts.tv_nsec += (left < 10 ? left : 10) * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&r->cond, &r->mu, &ts);
 	}
+}
+
+/* Makes sure r->out holds everything the program has printed so far. */
+static void settle_stdout(struct run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	drained_locked(r, &r->out_fd);
 	pthread_mutex_unlock(&r->mu);
+}
+
+/*
+ * True when the program really waits: every trace line it wrote is parsed
+ * and the run is stalled.  A program blocked writing its own trace line to
+ * a full pipe sleeps in write(2) right after the 'E' line of a write() on
+ * its socket: run_stalled_locked alone takes that for a stall.
+ */
+static int confirmed_stall(struct run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	drained_locked(r, &r->trace_fd);
+	int st = run_stalled_locked(r);
+	pthread_mutex_unlock(&r->mu);
+	return st;
+}
+
+/*
+ * Receives into buf until the program waits (a confirmed stall), closes,
+ * ends, or cap bytes came.  *got counts the bytes.
+ */
+static enum peer_io recv_until_wait(struct run *r, int fd, unsigned char *buf, size_t cap,
+				    size_t *got)
+{
+	long deadline = now_ms() + WAIT_MS;
+	enum peer_io rx;
+	*got = 0;
+	for (;;) {
+		size_t n = 0;
+		long left = deadline - now_ms();
+		rx = peer_recv(r, fd, buf + *got, cap - *got, &n, 0, left > 0 ? left : 0);
+		*got += n;
+		if (rx != PEER_STALL || *got == cap || confirmed_stall(r))
+			return rx;
+	}
 }
 
 /* Finds "somme : N" in the output: 1 and *n when there, 0 when not. */
@@ -295,7 +335,7 @@ static int sum_run(struct check *c, struct spawn *s, const struct sum_input *in,
 	}
 	h->acc = peer_accept(h->r, h->lfd, &h->cfd, WAIT_MS);
 	if (h->acc == PEER_OK) {
-		h->rx = peer_recv(h->r, h->cfd, h->got, sizeof h->got, &h->ngot, 0, WAIT_MS);
+		h->rx = recv_until_wait(h->r, h->cfd, h->got, sizeof h->got, &h->ngot);
 		settle_stdout(h->r);
 		char *out = check_stdout(h->r);
 		h->early_out = parse_sum(out, &h->early_n);
@@ -339,6 +379,18 @@ static void fail_not_ended(struct check *c, struct run *r)
 	run_kill(r);
 }
 
+/* Has the program tried to connect? */
+static int made_connect(struct run *r)
+{
+	int found = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev && !found; i++)
+		if (r->ev[i].side == SIDE_PROGRAM && !strcmp(r->ev[i].call, "connect"))
+			found = 1;
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
 /* The client ended by itself with a non-zero status: it refused something. */
 static int exited_failing(struct sum_io *h)
 {
@@ -361,7 +413,7 @@ static int judge_data(struct check *c, struct sum_io *h, const struct sum_input 
 			fail_not_ended(c, r);
 		} else if (!check_abnormal(c, r)) {
 			char *err = check_stderr(r);
-			if (exited_failing(h))
+			if (exited_failing(h) && !made_connect(r))
 				check_fail(c, r, "refused_input", check_str(c, "%d", r->status),
 					   check_quote(c, err, strlen(err)), NULL);
 			else
@@ -513,7 +565,10 @@ static void chk_pieces(struct check *c)
 	exchange(c, &s, &in);
 }
 
-/* 500 integers, then more input on the same line and after: ignored. */
+/*
+ * 500 integers, then more integers and words on the same line and after:
+ * all ignored.
+ */
 static void chk_after(struct check *c)
 {
 	block_sigpipe();
@@ -524,7 +579,8 @@ static void chk_after(struct check *c)
 	in.text.buf[in.text.len] = '\0';
 	char word[8];
 	peer_random_word(word, 5);
-	sbuf_addf(&in.text, " %s 12x -7 %ld\n", word, peer_random(1, 99999));
+	sbuf_addf(&in.text, " %ld %ld %s 12x -7 %ld\n", peer_random(-99999, 99999),
+		  peer_random(-99999, 99999), word, peer_random(1, 99999));
 	int32_t more[30];
 	for (int i = 0; i < 30; i++)
 		more[i] = (int32_t)peer_random(-100000, 100000);
@@ -558,7 +614,7 @@ static void refuse_run(struct check *c, const struct sbuf *text, const char *wha
 		goto done;
 	h->acc = peer_accept(r, h->lfd, &h->cfd, WAIT_MS);
 	if (h->acc == PEER_OK)
-		h->rx = peer_recv(r, h->cfd, h->got, sizeof h->got, &h->ngot, 0, WAIT_MS);
+		h->rx = recv_until_wait(r, h->cfd, h->got, sizeof h->got, &h->ngot);
 	if (h->ngot > 0) {
 		const char *n = check_str(c, "%zu", h->ngot);
 		if (what2)
@@ -633,18 +689,6 @@ static void chk_invalid(struct check *c)
 		refuse_run(c, &in.text, check_str(c, "%s", token), check_str(c, "%d", at + 1));
 		sbuf_free(&in.text);
 	}
-}
-
-/* Has the program tried to connect? */
-static int made_connect(struct run *r)
-{
-	int found = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev && !found; i++)
-		if (r->ev[i].side == SIDE_PROGRAM && !strcmp(r->ev[i].call, "connect"))
-			found = 1;
-	pthread_mutex_unlock(&r->mu);
-	return found;
 }
 
 /* Did the program send or receive on a socket whose connect failed? */
