@@ -35,6 +35,7 @@ struct tid_state {
 	long tid;
 	int blocked;
 	char call[16];		/* the call it entered, when blocked */
+	int fd;			/* on that descriptor (-1: select, poll) */
 };
 
 /* A connection of the program (returned by accept, or connected). */
@@ -207,6 +208,7 @@ static void tid_update(struct run_priv *p, const struct trace_ev *ev)
 	/* connect returns by itself on loopback (accepted or refused). */
 	p->tids[i].blocked = ev->phase == 'E' && !ev->timed && strcmp(ev->call, "connect");
 	snprintf(p->tids[i].call, sizeof p->tids[i].call, "%s", ev->call);
+	p->tids[i].fd = ev->fd;
 }
 
 /* A call the stub made fail on purpose; a capped call is a real one. */
@@ -708,23 +710,32 @@ static int thread_gone(long tid)
  * call `call` makes.  The trace alone cannot tell: its "enter" line is
  * written before the call, which may well return at once.
  */
-static int thread_sleeps_in(long tid, const char *call)
+static int thread_sleeps_in(long tid, const char *call, int fd)
 {
 	if (thread_state(tid) != 'S')
 		return 0;
 	char path[64], buf[256];
 	snprintf(path, sizeof path, "/proc/%ld/syscall", tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	int pf = open(path, O_RDONLY | O_CLOEXEC);
+	if (pf < 0)
 		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
+	ssize_t n = read(pf, buf, sizeof buf - 1);
+	close(pf);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
 	char *end;
 	long nr = strtol(buf, &end, 10);
-	return end != buf && call_syscall_ok(call, nr);
+	if (end == buf || !call_syscall_ok(call, nr))
+		return 0;
+	/* On the traced descriptor: not, say, the stub's own write of its trace. */
+	if (fd >= 0) {
+		char *end2;
+		long arg0 = strtol(end, &end2, 16);
+		if (end2 == end || arg0 != fd)
+			return 0;
+	}
+	return 1;
 }
 
 int run_stalled_locked(struct run *r)
@@ -748,7 +759,7 @@ int run_stalled_locked(struct run *r)
 		return 0;
 	/* The trace says so; the kernel must agree, else look again soon. */
 	for (int i = 0; i < p->ntids; i++)
-		if (p->tids[i].blocked && !thread_sleeps_in(p->tids[i].tid, p->tids[i].call)) {
+		if (p->tids[i].blocked && !thread_sleeps_in(p->tids[i].tid, p->tids[i].call, p->tids[i].fd)) {
 			r->stall_unsure = 1;
 			return 0;
 		}
