@@ -92,16 +92,16 @@ done
 i=0
 for f in "$sol" "$W/no-nul.c" "$W/one-recv.c" "$sol" "$sol" "$W/no-nul.c" "$W/one-recv.c" "$sol"; do
 	i=$((i + 1))
-	"$P" check tcp-client-hello "$f" --json >"$t/par$i" &
+	"$P" check tcp-client-hello "$f" --json >"$t/run$i.json" &
 done
 wait
 : >"$t/par"
-for i in 1 2 3 4; do jq -c '[.verdict, [.checks[] | .ok]]' "$t/par$i" >>"$t/par"; done
+for i in 1 2 3 4; do jq -c '[.verdict, [.checks[] | .ok]]' "$t/run$i.json" >>"$t/par"; done
 if cmp -s "$t/seq" "$t/par"; then ok; else ko "parallel verdicts differ: $(cat "$t/seq") vs $(cat "$t/par")"; fi
-for i in 5 6 7 8; do jq -c '[.verdict, [.checks[] | .ok]]' "$t/par$i" >>"$t/par2"; done
+for i in 5 6 7 8; do jq -c '[.verdict, [.checks[] | .ok]]' "$t/run$i.json" >>"$t/par2"; done
 if cmp -s "$t/seq" "$t/par2"; then ok; else
 	ko "parallel verdicts differ (second half): $(cat "$t/seq") vs $(cat "$t/par2");" \
-		"$(for i in 5 6 7 8; do jq -r '.checks[] | select(.ok == false) | .id + ": " + .message' "$t/par$i"; done)"
+		"$(for i in 5 6 7 8; do jq -r '.checks[] | select(.ok == false) | .id + ": " + .message' "$t/run$i.json"; done)"
 fi
 
 # --- nothing is left behind, whatever the program does ---
