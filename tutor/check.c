@@ -1,18 +1,25 @@
 /*
  * The check context (see check.h): starting runs, failing with a message
- * from the exercise's text, and the checks every program exercise shares
- * (usage line, a PORT that is not a number).
+ * from the exercise's text, reading what the program printed and what its
+ * trace shows, fresh ports for the reference servers, and the checks every
+ * program exercise shares (usage line, a PORT that is not a number, a call
+ * that fails, a busy port).
  */
 #define _GNU_SOURCE
 #include "check.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "peer.h"
+#include "sandbox.h"
 #include "util.h"
 
 struct run *check_spawn(struct check *c, const struct spawn *s)
@@ -176,17 +183,21 @@ int check_abnormal(struct check *c, struct run *r)
 	return 0;
 }
 
-int check_wait_exit(struct check *c, struct run *r)
+void check_fail_stuck(struct check *c, struct run *r, const char *call)
 {
-	int w = run_wait_exit(r, WAIT_MS);
-	if (w == 0)
-		return 0;
-	const char *call = run_blocked_call(r);
 	if (call)
 		check_fail(c, r, "run.blocked", call, NULL);
 	else
 		check_fail(c, r, "run.hang", NULL);
 	run_kill(r);
+}
+
+int check_wait_exit(struct check *c, struct run *r)
+{
+	int w = run_wait_exit(r, WAIT_MS);
+	if (w == 0)
+		return 0;
+	check_fail_stuck(c, r, run_blocked_call(r));
 	return -1;
 }
 
@@ -208,6 +219,67 @@ char *check_stderr(struct run *r)
 	return copy_buf(r, &r->err);
 }
 
+char *check_stdout_bytes(struct run *r, size_t *len)
+{
+	pthread_mutex_lock(&r->mu);
+	*len = r->out.len;
+	char *s = xmalloc(*len + 1);
+	if (*len)
+		memcpy(s, r->out.buf, *len);
+	s[*len] = '\0';
+	pthread_mutex_unlock(&r->mu);
+	return s;
+}
+
+const char *check_stderr_quote(struct check *c, struct run *r)
+{
+	char *err = check_stderr(r);
+	const char *q = check_quote(c, err, strlen(err));
+	free(err);
+	return q;
+}
+
+int check_number_line(const char *out, const char *prefix, const char *trail, long long *n)
+{
+	size_t k = strlen(prefix);
+	for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		char *end;
+		if (strncmp(p, prefix, k))
+			continue;
+		errno = 0;
+		*n = strtoll(p + k, &end, 10);
+		if (end == p + k || errno)
+			continue;
+		while (*end && strchr(trail, *end))
+			end++;
+		if (*end == '\n' || *end == '\0')
+			return 1;
+	}
+	return 0;
+}
+
+int check_find_line(const char *out, size_t len, const char *prefix, const char **text,
+		    size_t *n)
+{
+	size_t k = strlen(prefix);
+	const char *end = out + len;
+	for (const char *p = out; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		if ((size_t)(eol - p) >= k && !memcmp(p, prefix, k)) {
+			const char *s = p + k;
+			size_t m = (size_t)(eol - s);
+			while (m > 0 && (s[m - 1] == '\r' || s[m - 1] == ' '))
+				m--;
+			*text = s;
+			*n = m;
+			return 1;
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
 int check_mentions(const char *s, const char *word)
 {
 	size_t n = strlen(word);
@@ -217,8 +289,7 @@ int check_mentions(const char *s, const char *word)
 	return 0;
 }
 
-/* Has the program made any of the calls (NULL-terminated list)? */
-static int made_call(struct run *r, const char *const *calls)
+int check_made_call(struct run *r, const char *const *calls)
 {
 	int found = 0;
 	pthread_mutex_lock(&r->mu);
@@ -230,8 +301,111 @@ static int made_call(struct run *r, const char *const *calls)
 	return found;
 }
 
-/* The run must have exited with a non-zero status and a message on stderr. */
-static int refused(struct check *c, struct run *r, const char *what)
+int check_connected_to(struct run *r, int port)
+{
+	int found = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev && !found; i++) {
+		char ip[64];
+		int p;
+		if (r->ev[i].side == SIDE_PROGRAM && r->ev[i].phase == 'X' &&
+		    !strcmp(r->ev[i].call, "connect") &&
+		    trace_addr_split(r->ev[i].addr, ip, sizeof ip, &p) == 0 && p == port)
+			found = 1;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+int check_had_short(struct run *r, int (*is_kind)(const char *call), long min)
+{
+	int found = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev && !found; i++)
+		if (r->ev[i].side == SIDE_PROGRAM && r->ev[i].phase == 'X' &&
+		    is_kind(r->ev[i].call) && r->ev[i].ret >= min && r->ev[i].ret < r->ev[i].len)
+			found = 1;
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+int check_closed_connection(struct run *r)
+{
+	int fd = -1, closed = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev; i++) {
+		const struct trace_ev *e = &r->ev[i];
+		if (e->side != SIDE_PROGRAM || e->phase != 'X')
+			continue;
+		if (!strcmp(e->call, "connect") && e->ret == 0)
+			fd = e->fd;
+		else if (fd >= 0 && e->fd == fd && e->ret == 0 &&
+			 (!strcmp(e->call, "close") || !strcmp(e->call, "shutdown")))
+			closed = 1;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return closed;
+}
+
+int check_fresh_port(struct check *c)
+{
+	int port = sandbox_port();
+	if (port < 0)
+		check_fail(c, NULL, "internal.port", NULL);
+	return port;
+}
+
+/*
+ * A fresh port held by a socket of ours: a listener (on every address when
+ * any is set) or, when listening is 0, a reserved socket; with twin set, the
+ * byte-swapped port reserved too.
+ */
+static int fresh_held(struct check *c, int *port, int listening, int any, int *twin)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		*port = sandbox_port();
+		if (*port <= 0)
+			continue;
+		int fd = listening ? peer_listen(*port, any) : peer_reserve(*port, SOCK_STREAM, 0);
+		if (fd < 0)
+			continue;
+		if (!twin)
+			return fd;
+		*twin = peer_reserve(peer_swap_port(*port), SOCK_STREAM, 0);
+		if (*twin >= 0)
+			return fd;
+		close(fd);
+	}
+	check_fail(c, NULL, "internal.port", NULL);
+	return -1;
+}
+
+int check_listen_fresh(struct check *c, int *port, int any, int *twin)
+{
+	return fresh_held(c, port, 1, any, twin);
+}
+
+int check_reserve_fresh(struct check *c, int *port, int *twin)
+{
+	return fresh_held(c, port, 0, 0, twin);
+}
+
+void check_judge_gave_up(struct check *c, struct run *r, const char *prefix)
+{
+	char *out = check_stdout(r);
+	char *err = check_stderr(r);
+	long long n;
+	if (check_number_line(out, prefix, " \r", &n))
+		check_fail(c, r, "printed", check_str(c, "%lld", n), NULL);
+	else if (r->status == 0)
+		check_fail(c, r, "status0", NULL);
+	else if (!*err)
+		check_fail(c, r, "silent", NULL);
+	free(out);
+	free(err);
+}
+
+int check_usage_refused(struct check *c, struct run *r, const char *what)
 {
 	if (check_wait_exit(c, r) < 0 || check_abnormal(c, r))
 		return 0;
@@ -259,8 +433,8 @@ void check_common_usage(struct check *c)
 		check_fail(c, r, "usage.segv", NULL);
 		return;
 	}
-	refused(c, r, check_str(c, "%s", catalog_text(c->env->cat, NULL, c->env->lang,
-						       "usage.noargs")));
+	check_usage_refused(c, r, check_str(c, "%s", catalog_text(c->env->cat, NULL, c->env->lang,
+								   "usage.noargs")));
 }
 
 void check_common_bad_port(struct check *c, int port_arg_index, int nargs, const char *ip)
@@ -276,7 +450,7 @@ void check_common_bad_port(struct check *c, int port_arg_index, int nargs, const
 		if (!r)
 			return;
 		int w = run_wait_exit(r, WAIT_MS);
-		if (made_call(r, net)) {
+		if (check_made_call(r, net)) {
 			check_fail(c, r, "badport.used", bad[i], NULL);
 			run_kill(r);
 			return;
@@ -286,7 +460,7 @@ void check_common_bad_port(struct check *c, int port_arg_index, int nargs, const
 			run_kill(r);
 			return;
 		}
-		refused(c, r, check_str(c, "PORT = \"%s\"", bad[i]));
+		check_usage_refused(c, r, check_str(c, "PORT = \"%s\"", bad[i]));
 	}
 }
 
@@ -339,6 +513,108 @@ void check_common_fail_call(struct check *c, const struct spawn *base, const cha
 	free(err);
 }
 
+void check_common_fail_port(struct check *c, const char *call, const char *errname)
+{
+	int port = check_fresh_port(c);
+	if (port < 0)
+		return;
+	struct spawn s = { .args = { check_str(c, "%d", port), NULL } };
+	check_common_fail_call(c, &s, call, errname);
+}
+
+void check_common_busy_udp(struct check *c)
+{
+	int port = -1, held = -1;
+	for (int tries = 0; tries < 8 && held < 0; tries++) {
+		port = sandbox_port();
+		if (port > 0)
+			held = peer_reserve(port, SOCK_DGRAM, 1);
+	}
+	if (held < 0) {
+		check_fail(c, NULL, "internal.port", NULL);
+		return;
+	}
+	int twin = peer_reserve(peer_swap_port(port), SOCK_DGRAM, 1);
+	const char *p = check_str(c, "%d", port);
+	struct spawn s = { .args = { p, NULL } };
+	struct run *r = check_spawn(c, &s);
+	int w = r ? run_wait_exit(r, WAIT_MS) : -1;
+	close(held);
+	if (twin >= 0)
+		close(twin);
+	if (!r)
+		return;
+	if (w != 0) {
+		const char *call = run_blocked_call(r);
+		check_fail(c, r, "went_on", p, call ? call : "?", NULL);
+		run_kill(r);
+		return;
+	}
+	if (check_abnormal(c, r))
+		return;
+	char *err = check_stderr(r);
+	if (r->status == 0)
+		check_fail(c, r, "status0", p, NULL);
+	else if (!names_call(err, "bind"))
+		check_fail(c, r, "unnamed", p, check_quote(c, err, strlen(err)), NULL);
+	free(err);
+}
+
+void check_fail_no_call(struct check *c, struct run *r, const char *key)
+{
+	if (check_abnormal(c, r))
+		return;
+	pthread_mutex_lock(&r->mu);
+	int ended = r->end != RUN_RUNNING;
+	int status = r->status;
+	pthread_mutex_unlock(&r->mu);
+	if (ended) {
+		check_fail(c, r, key, check_str(c, "%d", status), check_stderr_quote(c, r), NULL);
+		return;
+	}
+	const char *call = run_blocked_call(r);
+	check_fail(c, r, check_str(c, "%s_%s", key, call ? "blocked" : "hang"), call, NULL);
+	run_kill(r);
+}
+
+void check_wait_bind(struct run *r, struct check_bind *b)
+{
+	memset(b, 0, sizeof *b);
+	size_t from = 0;
+	b->ev = run_wait_call(r, "bind", &from, WAIT_MS);
+	if (b->ev < 0)
+		return;
+	pthread_mutex_lock(&r->mu);
+	const struct trace_ev *e = &r->ev[b->ev];
+	b->ret = e->ret;
+	b->err = e->err;
+	if (trace_addr_split(e->addr, b->ip, sizeof b->ip, &b->port) < 0) {
+		b->ip[0] = '\0';
+		b->port = -1;
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+int check_judge_bind(struct check *c, struct run *r, const struct check_bind *b, int port)
+{
+	if (b->ev < 0) {
+		check_fail_no_call(c, r, "nobind");
+		return -1;
+	}
+	const char *want = check_str(c, "%d", port);
+	if (b->port >= 0 && b->port != port) {
+		const char *got = check_str(c, "%d", b->port);
+		check_fail(c, r, b->port == peer_swap_port(port) ? "htons" : "port", got, want, NULL);
+		return -1;
+	}
+	if (b->ret < 0) {
+		check_fail(c, r, "bind_failed", check_str(c, "%s", strerror(b->err)),
+			   check_stderr_quote(c, r), NULL);
+		return -1;
+	}
+	return 0;
+}
+
 /* Splits a driver's "fail KEY ARG..." into words (at most 9 arguments). */
 static int split_words(char *line, char **w, int max)
 {
@@ -389,4 +665,35 @@ int check_driver(struct check *c, const struct spawn *base, const char *case_nam
 	}
 	free(last);
 	return ret;
+}
+
+/* Did the program make a returned call of that kind? */
+static int made_kind(struct run *r, int (*is_kind)(const char *call))
+{
+	int found = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev && !found; i++)
+		if (r->ev[i].side == SIDE_PROGRAM && r->ev[i].phase == 'X' &&
+		    is_kind(r->ev[i].call))
+			found = 1;
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+int check_forget_unreachable(struct check *c, int (*is_kind)(const char *call))
+{
+	if (!c->failed || c->nruns == 0)
+		return 0;
+	struct run *r = c->runs[c->nruns - 1];
+	if (r->end != RUN_EXITED || r->status != 0 || made_kind(r, is_kind))
+		return 0;
+	free(c->message);
+	c->message = NULL;
+	for (size_t i = 0; i < c->ntrace; i++)
+		trace_ev_free(&c->trace[i]);
+	free(c->trace);
+	c->trace = NULL;
+	c->ntrace = 0;
+	c->failed = 0;
+	return 1;
 }

@@ -12,15 +12,12 @@
  * (without SO_REUSEADDR, which makes any bound socket a conflict).
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -53,51 +50,6 @@ struct bound {
 	int closed;		/* a close of fd returned 0 */
 };
 
-static int swap16(int port)
-{
-	return ((port & 0xff) << 8) | ((port >> 8) & 0xff);
-}
-
-/* The state letter of /proc/PID/stat, or 0. */
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	const char *paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' ? paren[2] : 0;
-}
-
-/* 1 when the main thread sleeps in a system call: its number, its 1st argument. */
-static int proc_sleeping(pid_t pid, long *nr, long *arg0)
-{
-	if (proc_state(pid) != 'S')
-		return 0;
-	char path[64], buf[256];
-	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *end;
-	*nr = strtol(buf, &end, 10);
-	if (end == buf || *nr < 0)
-		return 0;
-	*arg0 = strtol(end, NULL, 0);
-	return proc_state(pid) == 'S';
-}
-
 /* Could a program sleeping in this call be waiting for its standard input? */
 static int reads_stdin(long nr, long arg0)
 {
@@ -121,40 +73,11 @@ static int reads_stdin(long nr, long arg0)
 	return 0;
 }
 
-/* No byte waits in this pipe (or it is closed). */
-static int pipe_empty(int fd)
-{
-	int n = 0;
-	return fd < 0 || (ioctl(fd, FIONREAD, &n) == 0 && n == 0);
-}
-
 static int program_called_locked(struct run *r)
 {
 	for (size_t i = 0; i < r->nev; i++)
 		if (r->ev[i].side == SIDE_PROGRAM)
 			return 1;
-	return 0;
-}
-
-/*
- * Waits on the run's condition for the next event, or RUN_RECHECK_MS at
- * most: the kernel's view of the program changes without any event.
- * Returns -1 once the deadline (ms) has passed.  Call with r->mu held.
- */
-static int wait_step_locked(struct run *r, long deadline)
-{
-	long left = deadline - now_ms();
-	if (left <= 0)
-		return -1;
-	long step = left < RUN_RECHECK_MS ? left : RUN_RECHECK_MS;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_nsec += step * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&r->cond, &r->mu, &ts);
 	return 0;
 }
 
@@ -175,9 +98,11 @@ static enum settle settle(struct run *r, int typed, long ms, int *stdin_left)
 			break;
 		}
 		long nr, arg0;
-		if (program_called_locked(r) && proc_sleeping(r->pid, &nr, &arg0) &&
-		    pipe_empty(r->out_fd) && pipe_empty(r->err_fd) && pipe_empty(r->trace_fd)) {
-			int left = !pipe_empty(r->in_fd);
+		/* Asleep before and after we read its call: it sleeps in that one. */
+		if (program_called_locked(r) && run_thread_syscall(r->pid, &nr, &arg0) &&
+		    run_thread_state(r->pid) == 'S' && run_pipe_empty(r->out_fd) &&
+		    run_pipe_empty(r->err_fd) && run_pipe_empty(r->trace_fd)) {
+			int left = !run_pipe_empty(r->in_fd);
 			if (!typed || !left || !reads_stdin(nr, arg0)) {
 				if (stdin_left)
 					*stdin_left = left;
@@ -185,7 +110,7 @@ static enum settle settle(struct run *r, int typed, long ms, int *stdin_left)
 				break;
 			}
 		}
-		if (wait_step_locked(r, deadline) < 0)
+		if (run_wait_event_locked(r, deadline, RUN_RECHECK_MS) < 0)
 			break;
 	}
 	pthread_mutex_unlock(&r->mu);
@@ -230,22 +155,11 @@ static int wait_exit_after_eof(struct run *r, long ms)
 			res = 1;
 			break;
 		}
-		if (wait_step_locked(r, deadline) < 0)
+		if (run_wait_event_locked(r, deadline, RUN_RECHECK_MS) < 0)
 			break;
 	}
 	pthread_mutex_unlock(&r->mu);
 	return res;
-}
-
-/* Fails the check for a program that neither ended nor settled. */
-static void fail_hang(struct check *c, struct run *r)
-{
-	const char *call = run_blocked_call(r);
-	if (call)
-		check_fail(c, r, "run.blocked", call, NULL);
-	else
-		check_fail(c, r, "run.hang", NULL);
-	run_kill(r);
 }
 
 /* Reads the program's naming of its socket from the trace. */
@@ -313,17 +227,11 @@ static int is_any(const char *ip)
 /* Binds port on 0.0.0.0 for a moment, without SO_REUSEADDR: 0 or an errno. */
 static int bind_probe(int port, int type)
 {
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	int fd = peer_reserve(port, type, 1);
 	if (fd < 0)
 		return errno;
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_ANY);
-	int err = bind(fd, (struct sockaddr *)&a, sizeof a) == 0 ? 0 : errno;
 	close(fd);
-	return err;
+	return 0;
 }
 
 /*
@@ -369,7 +277,8 @@ static int fresh_port(struct check *c)
 		if (p < 0)
 			break;
 		port = p;
-		if (p < lo && swap16(p) < lo && bind_probe(swap16(p), SOCK_STREAM) == 0)
+		int twin = peer_swap_port(p);
+		if (p < lo && twin < lo && bind_probe(twin, SOCK_STREAM) == 0)
 			return p;
 	}
 	if (port < 0)
@@ -378,32 +287,9 @@ static int fresh_port(struct check *c)
 }
 
 /* Finds a line "port N" in the output; 1 and *n when there. */
-static int parse_port_line(const char *out, long *n)
+static int parse_port_line(const char *out, long long *n)
 {
-	for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (strncmp(p, "port ", 5))
-			continue;
-		char *end;
-		errno = 0;
-		*n = strtol(p + 5, &end, 10);
-		if (end == p + 5 || errno)
-			continue;
-		while (*end == ' ' || *end == '\r' || *end == '\t')
-			end++;
-		if (*end == '\n' || *end == '\0')
-			return 1;
-	}
-	return 0;
-}
-
-/* Does an error message name bind (or the slides' word for it)? */
-static int names_bind(const char *err)
-{
-	static const char *const words[] = { "bind", "nommage", "nommer", "naming" };
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (check_mentions(err, words[i]))
-			return 1;
-	return 0;
+	return check_number_line(out, "port ", " \r\t", n);
 }
 
 /* Writes what a user would type on the program's stdin; never SIGPIPEs us. */
@@ -458,7 +344,7 @@ static int judge_naming(struct check *c, struct run *r, const struct bound *b, i
 		return -1;
 	}
 	if (b->port != want) {
-		if (b->port == swap16(want))
+		if (b->port == peer_swap_port(want))
 			check_fail(c, r, "htons", check_str(c, "%d", b->port),
 				   check_str(c, "%d", want), NULL);
 		else
@@ -482,10 +368,10 @@ static int judge_line(struct check *c, struct run *r, const struct bound *b, enu
 {
 	char *out = check_stdout(r);
 	char *err = check_stderr(r);
-	long n;
+	long long n;
 	int ok = -1;
 	if (!parse_port_line(out, &n)) {
-		long dummy;
+		long long dummy;
 		if (!*out && parse_port_line(err, &dummy))
 			check_fail(c, r, "stderr_line", NULL);
 		else if (!*out && st == SETTLE_WAITING)
@@ -496,14 +382,14 @@ static int judge_line(struct check *c, struct run *r, const struct bound *b, enu
 	} else if (n != real) {
 		if (n == 0 && b->gs_before == 0)
 			check_fail(c, r, "before_bind", NULL);
-		else if (n == swap16(real))
-			check_fail(c, r, "ntohs", check_str(c, "%ld", n), check_str(c, "%d", real),
+		else if (n == peer_swap_port(real))
+			check_fail(c, r, "ntohs", check_str(c, "%lld", n), check_str(c, "%d", real),
 				   NULL);
 		else if (n == given)
-			check_fail(c, r, "printed_arg", check_str(c, "%ld", n),
+			check_fail(c, r, "printed_arg", check_str(c, "%lld", n),
 				   check_str(c, "%d", real), NULL);
 		else
-			check_fail(c, r, "value", check_str(c, "%ld", n), check_str(c, "%d", real),
+			check_fail(c, r, "value", check_str(c, "%lld", n), check_str(c, "%d", real),
 				   NULL);
 	} else {
 		ok = 0;
@@ -528,7 +414,7 @@ static void chk_port(struct check *c)
 	if (!r)
 		return;
 	if (st == SETTLE_TIMEOUT) {
-		fail_hang(c, r);
+		check_fail_stuck(c, r, run_blocked_call(r));
 		return;
 	}
 	if (st == SETTLE_ENDED && check_abnormal(c, r))
@@ -550,7 +436,7 @@ static void chk_port_zero(struct check *c)
 	if (!r)
 		return;
 	if (st == SETTLE_TIMEOUT) {
-		fail_hang(c, r);
+		check_fail_stuck(c, r, run_blocked_call(r));
 		return;
 	}
 	if (st == SETTLE_ENDED && check_abnormal(c, r))
@@ -558,9 +444,7 @@ static void chk_port_zero(struct check *c)
 	struct bound b;
 	find_bound(r, &b);
 	if (b.fd < 0 && !b.bind_calls && st == SETTLE_ENDED && r->status != 0) {
-		char *err = check_stderr(r);
-		check_fail(c, r, "refused", check_quote(c, err, strlen(err)), NULL);
-		free(err);
+		check_fail(c, r, "refused", check_stderr_quote(c, r), NULL);
 		return;
 	}
 	/* The address and the type are the check "port"'s business. */
@@ -594,7 +478,7 @@ static void chk_stdin(struct check *c)
 	if (!r)
 		return;
 	if (st == SETTLE_TIMEOUT) {
-		fail_hang(c, r);
+		check_fail_stuck(c, r, run_blocked_call(r));
 		return;
 	}
 	if (st == SETTLE_ENDED && check_abnormal(c, r))
@@ -627,7 +511,7 @@ static void chk_stdin(struct check *c)
 		const char *call = run_blocked_call(r);
 		if (call)
 			check_fail(c, r, "run.blocked", call, NULL);
-		else if (st == SETTLE_WAITING || !pipe_empty(r->in_fd))
+		else if (st == SETTLE_WAITING || !run_pipe_empty(r->in_fd))
 			check_fail(c, r, "noread", NULL);
 		else
 			check_fail(c, r, "run.hang", NULL);
@@ -662,23 +546,10 @@ static void chk_stdin(struct check *c)
 		check_fail(c, r, "noclose", NULL);
 }
 
-/* Opens a reference listener on 0.0.0.0 at a fresh port. */
-static int listen_fresh(struct check *c, int *port)
-{
-	for (int tries = 0; tries < 5; tries++) {
-		*port = sandbox_port();
-		int fd = *port > 0 ? peer_listen(*port, 1) : -1;
-		if (fd >= 0)
-			return fd;
-	}
-	check_fail(c, NULL, "internal.port", NULL);
-	return -1;
-}
-
 static void chk_busy(struct check *c)
 {
 	int port;
-	int lfd = listen_fresh(c, &port);
+	int lfd = check_listen_fresh(c, &port, 1, NULL);
 	if (lfd < 0)
 		return;
 	const char *ps = check_str(c, "%d", port);
@@ -691,7 +562,7 @@ static void chk_busy(struct check *c)
 	struct bound b;
 	find_bound(r, &b);
 	if (st == SETTLE_TIMEOUT) {
-		fail_hang(c, r);
+		check_fail_stuck(c, r, run_blocked_call(r));
 	} else if (st == SETTLE_ENDED && check_abnormal(c, r)) {
 		/* failed */
 	} else if (!b.bind_calls) {
@@ -708,7 +579,7 @@ static void chk_busy(struct check *c)
 			check_fail(c, r, "status0", ps, NULL);
 		else if (!*err)
 			check_fail(c, r, "silent", ps, NULL);
-		else if (!names_bind(err))
+		else if (!check_names_call(err, "bind"))
 			check_fail(c, r, "unnamed", ps, check_quote(c, err, strlen(err)), NULL);
 		free(err);
 	}
@@ -718,14 +589,8 @@ static void chk_busy(struct check *c)
 
 static void chk_errors(struct check *c)
 {
-	int port = sandbox_port();
-	if (port < 0) {
-		check_fail(c, NULL, "internal.port", NULL);
-		return;
-	}
 	/* stdin closed: a program that went on does not wait for it. */
-	struct spawn s = { .args = { check_str(c, "%d", port), NULL } };
-	check_common_fail_call(c, &s, "socket", "EMFILE");
+	check_common_fail_port(c, "socket", "EMFILE");
 }
 
 /*
@@ -748,15 +613,7 @@ static void chk_bad_port(struct check *c)
 			run_kill(r);
 			return;
 		}
-		if (check_abnormal(c, r))
-			return;
-		const char *what = check_str(c, "PORT = \"%s\"", bad[i]);
-		char *err = check_stderr(r);
-		if (r->status == 0)
-			check_fail(c, r, "usage.status0", what, NULL);
-		else if (!*err)
-			check_fail(c, r, "usage.silent", what, NULL);
-		free(err);
+		check_usage_refused(c, r, check_str(c, "PORT = \"%s\"", bad[i]));
 	}
 }
 

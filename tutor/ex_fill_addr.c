@@ -19,11 +19,6 @@
 
 #define GARBAGE_PORT 0xA5A5	/* sin_port left as the driver's garbage */
 
-static uint16_t swap16(long v)
-{
-	return (uint16_t)(((v & 0xff) << 8) | ((v >> 8) & 0xff));
-}
-
 /*
  * A port above 1024 whose two bytes differ (so a missing htons shows) and
  * that is none of the ports in avoid[0..n).
@@ -61,8 +56,9 @@ static const char *random_octal_port(struct check *c)
 		for (int i = 1; i <= 4; i++)
 			s[i] = (char)('0' + peer_random(1, 7));
 		s[5] = '\0';
-		long v = strtol(s, NULL, 10), o = strtol(s, NULL, 8);
-		if (v != o && v != swap16(o) && swap16(v) != o && swap16(v) != swap16(o))
+		int v = (int)strtol(s, NULL, 10), o = (int)strtol(s, NULL, 8);
+		if (v != o && v != peer_swap_port(o) && peer_swap_port(v) != o &&
+		    peer_swap_port(v) != peer_swap_port(o))
 			return check_str(c, "%s", s);
 	}
 }

@@ -8,10 +8,6 @@
  * chooses random data and lengths and names the mistake; this file only
  * picks the stub settings.
  */
-#define _GNU_SOURCE
-#include <stdlib.h>
-#include <string.h>
-
 #include "check.h"
 #include "exercises.h"
 #include "trace.h"
@@ -38,42 +34,6 @@ static void run_case(struct check *c, const char *name, int cap_send, int cap_re
 	check_driver(c, &s, name);
 }
 
-/* Did the program make any wrapped transfer of that kind? */
-static int made_transfer(struct run *r, int (*is_kind)(const char *))
-{
-	int found = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev && !found; i++)
-		if (r->ev[i].side == SIDE_PROGRAM && r->ev[i].phase == 'X' &&
-		    is_kind(r->ev[i].call))
-			found = 1;
-	pthread_mutex_unlock(&r->mu);
-	return found;
-}
-
-/*
- * Forgets the driver's verdict when the injected failure could not reach
- * the learner's code: it moved its bytes with calls the stub does not wrap
- * (sendmsg, writev, recvmsg...).  Only a verdict the driver gave is
- * forgotten, never a crash or a hang.
- */
-static void unless_unreachable(struct check *c, int (*is_kind)(const char *))
-{
-	if (!c->failed || c->nruns == 0)
-		return;
-	struct run *r = c->runs[c->nruns - 1];
-	if (r->end != RUN_EXITED || r->status != 0 || made_transfer(r, is_kind))
-		return;
-	free(c->message);
-	c->message = NULL;
-	for (size_t i = 0; i < c->ntrace; i++)
-		trace_ev_free(&c->trace[i]);
-	free(c->trace);
-	c->trace = NULL;
-	c->ntrace = 0;
-	c->failed = 0;
-}
-
 static void chk_send_basic(struct check *c)
 {
 	run_case(c, "send-basic", 0, 0, 0, NULL);
@@ -97,7 +57,7 @@ static void chk_send_closed(struct check *c)
 static void chk_send_error(struct check *c)
 {
 	run_case(c, "send-error", CAP, 0, 0, SEND_FAIL);
-	unless_unreachable(c, trace_is_send);
+	check_forget_unreachable(c, trace_is_send);
 }
 
 static void chk_recv_basic(struct check *c)
@@ -138,7 +98,7 @@ static void chk_recv_closed(struct check *c)
 static void chk_recv_error(struct check *c)
 {
 	run_case(c, "recv-error", 0, CAP, 0, RECV_FAIL);
-	unless_unreachable(c, trace_is_recv);
+	check_forget_unreachable(c, trace_is_recv);
 }
 
 static void chk_zero_len(struct check *c)

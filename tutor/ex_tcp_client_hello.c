@@ -11,21 +11,16 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "exercises.h"
 #include "peer.h"
-#include "sandbox.h"
-#include "util.h"
 
 static const char greeting[8] = "Bonjour";	/* with its NUL */
 
@@ -42,57 +37,6 @@ struct hello {
 	size_t extra;		/* bytes after the greeting */
 	unsigned char extra_data[16];
 };
-
-static int swapped_port(int port)
-{
-	return ((port & 0xff) << 8) | (port >> 8);
-}
-
-/*
- * Binds a TCP socket to 127.0.0.1:port without listening (and without
- * SO_REUSEADDR): a connection there is refused, and nobody else can take
- * the port while it is held.  Returns the fd or -1.
- */
-static int reserve_port(int port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/*
- * A fresh port with its byte-swapped twin reserved in *guard: the reference
- * server listens on it when listening is set (returns the listener), else
- * it is only reserved too (returns that socket).  -1 and the check failed
- * when no port could be found.
- */
-static int fresh_port(struct check *c, int *port, int *guard, int listening)
-{
-	for (int tries = 0; tries < 8; tries++) {
-		*port = sandbox_port();
-		if (*port <= 0)
-			continue;
-		int fd = listening ? peer_listen(*port, 0) : reserve_port(*port);
-		if (fd < 0)
-			continue;
-		*guard = reserve_port(swapped_port(*port));
-		if (*guard >= 0)
-			return fd;
-		close(fd);
-	}
-	check_fail(c, NULL, "internal.port", NULL);
-	return -1;
-}
 
 static void close_fd(int *fd)
 {
@@ -120,7 +64,7 @@ static int hello_run(struct check *c, struct spawn *s, struct hello *h,
 {
 	memset(h, 0, sizeof *h);
 	h->cfd = -1;
-	h->lfd = fresh_port(c, &h->port, &h->guard, 1);
+	h->lfd = check_listen_fresh(c, &h->port, 0, &h->guard);
 	if (h->lfd < 0)
 		return -1;
 	s->args[0] = "127.0.0.1";
@@ -155,37 +99,6 @@ static int hello_run(struct check *c, struct spawn *s, struct hello *h,
 	peer_close(h->r, h->lfd);
 	close_fd(&h->guard);
 	return 0;
-}
-
-/* Did the program try to connect to the byte-swapped port (no htons)? */
-static int connected_swapped(struct run *r, int port)
-{
-	int swapped = swapped_port(port), found = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev && !found; i++) {
-		char ip[64];
-		int p;
-		if (r->ev[i].side == SIDE_PROGRAM && r->ev[i].phase == 'X' &&
-		    !strcmp(r->ev[i].call, "connect") &&
-		    trace_addr_split(r->ev[i].addr, ip, sizeof ip, &p) == 0 && p == swapped)
-			found = 1;
-	}
-	pthread_mutex_unlock(&r->mu);
-	return found;
-}
-
-/* Did a send of the program move fewer bytes than asked (a short send)? */
-static int had_short_send(struct run *r)
-{
-	int found = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev && !found; i++)
-		if (r->ev[i].side == SIDE_PROGRAM && r->ev[i].phase == 'X' &&
-		    trace_is_send(r->ev[i].call) && r->ev[i].ret >= 0 &&
-		    r->ev[i].ret < r->ev[i].len)
-			found = 1;
-	pthread_mutex_unlock(&r->mu);
-	return found;
 }
 
 /*
@@ -262,36 +175,10 @@ static int used_after_failed_connect(struct run *r)
 	return found;
 }
 
-/*
- * Finds "reponse : N" in the output.  Returns 1 and sets *n when there,
- * 0 when no such line.
- */
+/* Finds "reponse : N" in the output: 1 and *n when there, 0 when not. */
 static int parse_reply(const char *out, long long *n)
 {
-	for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		char *end;
-		if (strncmp(p, "reponse : ", 10))
-			continue;
-		errno = 0;
-		*n = strtoll(p + 10, &end, 10);
-		if (end == p + 10 || errno)
-			continue;
-		while (*end == ' ' || *end == '\r')
-			end++;
-		if (*end == '\n' || *end == '\0')
-			return 1;
-	}
-	return 0;
-}
-
-/* The program did not end: it waited in a call, or looped. */
-static void fail_waiting(struct check *c, struct hello *h)
-{
-	if (h->blocked)
-		check_fail(c, h->r, "run.blocked", h->blocked, NULL);
-	else
-		check_fail(c, h->r, "run.hang", NULL);
-	run_kill(h->r);
+	return check_number_line(out, "reponse : ", " \r", n);
 }
 
 /* Judges what the server received; 0 when it was the greeting. */
@@ -303,9 +190,9 @@ static int judge_greeting(struct check *c, struct hello *h)
 	int prefix = !memcmp(h->got, greeting, h->ngot);
 	if (h->ngot == 7 && prefix)
 		check_fail(c, r, "nul", NULL);
-	else if (had_short_send(r) && resent_start(r))
+	else if (check_had_short(r, trace_is_send, 0) && resent_start(r))
 		check_fail(c, r, "resend", check_quote(c, h->got, h->ngot), NULL);
-	else if (h->ngot < sizeof greeting && prefix && had_short_send(r))
+	else if (h->ngot < sizeof greeting && prefix && check_had_short(r, trace_is_send, 0))
 		check_fail(c, r, "shortsend", check_str(c, "%zu", h->ngot), NULL);
 	else if (!check_abnormal(c, r))
 		check_fail(c, r, "greeting", check_quote(c, h->got, h->ngot), NULL);
@@ -317,13 +204,11 @@ static void hello_judge(struct check *c, struct hello *h)
 {
 	struct run *r = h->r;
 	if (h->acc != PEER_OK) {
-		if (connected_swapped(r, h->port)) {
-			check_fail(c, r, "htons", check_str(c, "%d", swapped_port(h->port)),
+		if (check_connected_to(r, peer_swap_port(h->port))) {
+			check_fail(c, r, "htons", check_str(c, "%d", peer_swap_port(h->port)),
 				   check_str(c, "%d", h->port), NULL);
 		} else if (!check_abnormal(c, r)) {
-			char *err = check_stderr(r);
-			check_fail(c, r, "noconnect", check_quote(c, err, strlen(err)), NULL);
-			free(err);
+			check_fail(c, r, "noconnect", check_stderr_quote(c, r), NULL);
 		}
 		return;
 	}
@@ -333,7 +218,7 @@ static void hello_judge(struct check *c, struct hello *h)
 		if (h->blocked && trace_is_recv(h->blocked))
 			check_fail(c, r, "wait_more", h->blocked, NULL);
 		else
-			fail_waiting(c, h);
+			check_fail_stuck(c, r, h->blocked);
 		return;
 	}
 	if (check_abnormal(c, r))
@@ -378,18 +263,10 @@ static void chk_usage(struct check *c)
 		return;
 	const char *what = check_str(c, "%s", catalog_text(c->env->cat, c->env->ex, c->env->lang,
 							   "usage.onearg"));
-	if (r->end == RUN_SIGNALED && r->status == SIGSEGV) {
+	if (r->end == RUN_SIGNALED && r->status == SIGSEGV)
 		check_fail(c, r, "onearg_segv", NULL);
-		return;
-	}
-	if (check_abnormal(c, r))
-		return;
-	char *err = check_stderr(r);
-	if (r->status == 0)
-		check_fail(c, r, "usage.status0", what, NULL);
-	else if (!*err)
-		check_fail(c, r, "usage.silent", what, NULL);
-	free(err);
+	else
+		check_usage_refused(c, r, what);
 }
 
 static void chk_hello(struct check *c)
@@ -426,22 +303,8 @@ static void chk_closes(struct check *c)
 	if (c->failed)
 		return;
 	/* The connected socket must be closed by close() (or shutdown). */
-	int fd = -1, closed = 0;
-	struct run *r = h.r;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev; i++) {
-		const struct trace_ev *e = &r->ev[i];
-		if (e->side != SIDE_PROGRAM || e->phase != 'X')
-			continue;
-		if (!strcmp(e->call, "connect") && e->ret == 0)
-			fd = e->fd;
-		else if (fd >= 0 && e->fd == fd && e->ret == 0 &&
-			 (!strcmp(e->call, "close") || !strcmp(e->call, "shutdown")))
-			closed = 1;
-	}
-	pthread_mutex_unlock(&r->mu);
-	if (!closed)
-		check_fail(c, r, "noclose", NULL);
+	if (!check_closed_connection(h.r))
+		check_fail(c, h.r, "noclose", NULL);
 }
 
 static void chk_early_close(struct check *c)
@@ -457,28 +320,17 @@ static void chk_early_close(struct check *c)
 		return;
 	}
 	if (h.waited != 0) {
-		fail_waiting(c, &h);
+		check_fail_stuck(c, r, h.blocked);
 		return;
 	}
-	if (check_abnormal(c, r))
-		return;
-	char *out = check_stdout(r);
-	char *err = check_stderr(r);
-	long long n;
-	if (parse_reply(out, &n))
-		check_fail(c, r, "printed", check_str(c, "%lld", n), NULL);
-	else if (r->status == 0)
-		check_fail(c, r, "status0", NULL);
-	else if (!*err)
-		check_fail(c, r, "silent", NULL);
-	free(out);
-	free(err);
+	if (!check_abnormal(c, r))
+		check_judge_gave_up(c, r, "reponse : ");
 }
 
 static void chk_refused(struct check *c)
 {
 	int port, guard;
-	int held = fresh_port(c, &port, &guard, 0);
+	int held = check_reserve_fresh(c, &port, &guard);
 	if (held < 0)
 		return;
 	struct spawn s = { .args = { "127.0.0.1", check_str(c, "%d", port), NULL } };
@@ -510,7 +362,7 @@ static void chk_bad_ip(struct check *c)
 	static const char *const ips[] = { "999.1.1.1", "abc" };
 	for (size_t i = 0; i < 2 && !c->failed; i++) {
 		int port, guard;
-		int lfd = fresh_port(c, &port, &guard, 1);
+		int lfd = check_listen_fresh(c, &port, 0, &guard);
 		if (lfd < 0)
 			return;
 		struct spawn s = { .args = { ips[i], check_str(c, "%d", port), NULL } };
@@ -545,7 +397,7 @@ static void chk_bad_ip(struct check *c)
 static void chk_errors(struct check *c)
 {
 	int port, guard;
-	int lfd = fresh_port(c, &port, &guard, 1);
+	int lfd = check_listen_fresh(c, &port, 0, &guard);
 	if (lfd < 0)
 		return;
 	struct spawn s = { .args = { "127.0.0.1", check_str(c, "%d", port), NULL } };
@@ -564,7 +416,7 @@ static void fail_transfer(struct check *c, const char *const calls[3], const cha
 			  const char *named)
 {
 	int port, guard;
-	int lfd = fresh_port(c, &port, &guard, 1);
+	int lfd = check_listen_fresh(c, &port, 0, &guard);
 	if (lfd < 0)
 		return;
 	struct spawn s = {

@@ -17,13 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "exercises.h"
 #include "peer.h"
-#include "sandbox.h"
 #include "util.h"
 
 #define MSG_MAX 20		/* bytes the server accepts, NUL included */
@@ -52,11 +50,6 @@ struct xchg {
 	long stuck_recv;	/* bytes the program had received by then */
 	int waited;		/* run_wait_exit's answer at the end */
 };
-
-static int swap16(int port)
-{
-	return ((port & 0xff) << 8) | (port >> 8);
-}
 
 /* Notes where the program waits, if it waits in a call. */
 static void note_stuck(struct xchg *x)
@@ -99,20 +92,9 @@ static int program_closed_client(struct run *r)
 	long deadline = now_ms() + WAIT_MS;
 	char how;
 	pthread_mutex_lock(&r->mu);
-	while (!(how = client_end_locked(r)) && r->end == RUN_RUNNING && !r->collector_done) {
-		long left = deadline - now_ms();
-		if (left <= 0)
-			break;
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += left / 1000;
-		ts.tv_nsec += (left % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&r->cond, &r->mu, &ts);
-	}
+	while (!(how = client_end_locked(r)) && r->end == RUN_RUNNING && !r->collector_done &&
+	       run_wait_event_locked(r, deadline, 0) == 0)
+		;
 	pthread_mutex_unlock(&r->mu);
 	return how == 'c';
 }
@@ -146,11 +128,9 @@ static int xchg_run(struct check *c, struct spawn *s, struct xchg *x, enum mode 
 {
 	x->cfd = -1;
 	x->listen_ev = -1;
-	x->port = sandbox_port();
-	if (x->port < 0) {
-		check_fail(c, NULL, "internal.port", NULL);
+	x->port = check_fresh_port(c);
+	if (x->port < 0)
 		return -1;
-	}
 	s->args[0] = check_str(c, "%d", x->port);
 	s->args[1] = NULL;
 	x->r = check_spawn(c, s);
@@ -218,28 +198,6 @@ static int bound_port(struct run *r)
 	return port;
 }
 
-/* Did a send of the program move fewer bytes than asked (a short send)? */
-static int had_short_send(struct run *r)
-{
-	int found = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev && !found; i++)
-		if (r->ev[i].side == SIDE_PROGRAM && r->ev[i].phase == 'X' &&
-		    trace_is_send(r->ev[i].call) && r->ev[i].ret >= 0 &&
-		    r->ev[i].ret < r->ev[i].len)
-			found = 1;
-	pthread_mutex_unlock(&r->mu);
-	return found;
-}
-
-static const char *stderr_quote(struct check *c, struct run *r)
-{
-	char *err = check_stderr(r);
-	const char *q = check_quote(c, err, strlen(err));
-	free(err);
-	return q;
-}
-
 /*
  * Did the client reach the server?  Fails the check with the reason (no
  * listen, the byte-swapped port of a missing htons...) and returns -1 if not.
@@ -248,30 +206,17 @@ static int judge_reach(struct check *c, struct xchg *x)
 {
 	struct run *r = x->r;
 	if (x->listen_ev < 0) {
-		if (check_abnormal(c, r))
-			return -1;
-		pthread_mutex_lock(&r->mu);
-		int ended = r->end != RUN_RUNNING;
-		int status = r->status;
-		pthread_mutex_unlock(&r->mu);
-		if (ended) {
-			check_fail(c, r, "nolisten", check_str(c, "%d", status), stderr_quote(c, r),
-				   NULL);
-		} else {
-			const char *call = run_blocked_call(r);
-			check_fail(c, r, call ? "nolisten_blocked" : "nolisten_hang", call, NULL);
-			run_kill(r);
-		}
+		check_fail_no_call(c, r, "nolisten");
 		return -1;
 	}
 	if (x->listen_ret < 0) {
-		check_fail(c, r, "listen_failed", stderr_quote(c, r), NULL);
+		check_fail(c, r, "listen_failed", check_stderr_quote(c, r), NULL);
 		return -1;
 	}
 	if (x->cfd >= 0)
 		return 0;
 	int bound = bound_port(r);
-	if (bound >= 0 && bound == swap16(x->port))
+	if (bound >= 0 && bound == peer_swap_port(x->port))
 		check_fail(c, r, "htons", check_str(c, "%d", bound), check_str(c, "%d", x->port),
 			   NULL);
 	else if (bound >= 0 && bound != x->port)
@@ -285,43 +230,6 @@ static int judge_reach(struct check *c, struct xchg *x)
 	return -1;
 }
 
-/* A copy of the program's stdout so far, NUL bytes included; *len is set. */
-static char *stdout_bytes(struct run *r, size_t *len)
-{
-	pthread_mutex_lock(&r->mu);
-	*len = r->out.len;
-	char *s = xmalloc(*len + 1);
-	if (*len)
-		memcpy(s, r->out.buf, *len);
-	s[*len] = '\0';
-	pthread_mutex_unlock(&r->mu);
-	return s;
-}
-
-/*
- * Finds the first line "recu : <text>" in out (len bytes); sets *text and
- * *n to <text> without a final '\r' or spaces.  Returns 1 when there.
- */
-static int find_recu(const char *out, size_t len, const char **text, size_t *n)
-{
-	const char *end = out + len;
-	for (const char *p = out; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end;
-		if ((size_t)(eol - p) >= 7 && !memcmp(p, "recu : ", 7)) {
-			const char *s = p + 7;
-			size_t k = (size_t)(eol - s);
-			while (k > 0 && (s[k - 1] == '\r' || s[k - 1] == ' '))
-				k--;
-			*text = s;
-			*n = k;
-			return 1;
-		}
-		p = eol + 1;
-	}
-	return 0;
-}
-
 static int is_call(const char *call, const char *a, const char *b)
 {
 	return !strcmp(call, a) || (b && !strcmp(call, b));
@@ -332,11 +240,11 @@ static void judge_string(struct check *c, struct xchg *x, int pieces)
 {
 	struct run *r = x->r;
 	size_t outlen, n;
-	char *out = stdout_bytes(r, &outlen);
+	char *out = check_stdout_bytes(r, &outlen);
 	const char *rest;
 	size_t wlen = strlen(x->word);
 	const char *word = x->word;
-	if (!find_recu(out, outlen, &rest, &n)) {
+	if (!check_find_line(out, outlen, "recu : ", &rest, &n)) {
 		if (x->stuck[0] && is_call(x->stuck, "recv", "read") && x->stuck_recv >= (long)x->nsend)
 			check_fail(c, r, "wait_more", check_str(c, "%zu", x->nsend), NULL);
 		else if (x->stuck[0])
@@ -345,7 +253,7 @@ static void judge_string(struct check *c, struct xchg *x, int pieces)
 			;
 		else if (!outlen)
 			check_fail(c, r, "noprint", check_str(c, "%d", r->status),
-				   stderr_quote(c, r), NULL);
+				   check_stderr_quote(c, r), NULL);
 		else
 			check_fail(c, r, "output", word, check_quote(c, out, outlen), NULL);
 		free(out);
@@ -393,7 +301,7 @@ static void judge_reply(struct check *c, struct xchg *x, int strict)
 		} else if (!memcmp(x->got, &ten_net, 4)) {
 			if (strict)
 				check_fail(c, r, "byteorder", check_str(c, "%d", v), NULL);
-		} else if (!strict && had_short_send(r)) {
+		} else if (!strict && check_had_short(r, trace_is_send, 0)) {
 			check_fail(c, r, "garbled", check_quote(c, x->got, 4), NULL);
 		} else {
 			check_fail(c, r, "value", check_str(c, "%d", v), check_quote(c, x->got, 4),
@@ -401,7 +309,7 @@ static void judge_reply(struct check *c, struct xchg *x, int strict)
 		}
 		return;
 	}
-	if (x->ngot > 0 && had_short_send(r))
+	if (x->ngot > 0 && check_had_short(r, trace_is_send, 0))
 		check_fail(c, r, "shortsend", check_str(c, "%zu", x->ngot), NULL);
 	else if (x->stuck[0] && is_call(x->stuck, "recv", "read") && x->stuck_recv >= (long)x->nsend)
 		check_fail(c, r, "wait_more", check_str(c, "%zu", x->nsend), NULL);
@@ -410,7 +318,7 @@ static void judge_reply(struct check *c, struct xchg *x, int strict)
 	else if (check_abnormal(c, r))
 		;
 	else if (x->ngot == 0)
-		check_fail(c, r, "noreply", stderr_quote(c, r), NULL);
+		check_fail(c, r, "noreply", check_stderr_quote(c, r), NULL);
 	else
 		check_fail(c, r, "short", check_str(c, "%zu", x->ngot), NULL);
 }
@@ -433,7 +341,7 @@ static void judge_end(struct check *c, struct xchg *x)
 	if (check_abnormal(c, r))
 		return;
 	if (r->status != 0)
-		check_fail(c, r, "status", check_str(c, "%d", r->status), stderr_quote(c, r), NULL);
+		check_fail(c, r, "status", check_str(c, "%d", r->status), check_stderr_quote(c, r), NULL);
 }
 
 /*
@@ -449,8 +357,8 @@ static void judge_refusal(struct check *c, struct xchg *x)
 	}
 	size_t outlen, n;
 	const char *line;
-	char *out = stdout_bytes(r, &outlen);
-	int printed = find_recu(out, outlen, &line, &n) ||
+	char *out = check_stdout_bytes(r, &outlen);
+	int printed = check_find_line(out, outlen, "recu : ", &line, &n) ||
 		      memmem(out, outlen, x->word, strlen(x->word)) != NULL;
 	if (printed) {
 		check_fail(c, r, "printed", check_quote(c, out, outlen), NULL);
@@ -591,38 +499,16 @@ static void chk_too_long(struct check *c)
 	judge_refusal(c, &x);
 }
 
-/* Base of the failing-call runs: a fresh port as the only argument. */
-static int fail_base(struct check *c, struct spawn *s)
-{
-	int port = sandbox_port();
-	if (port < 0) {
-		check_fail(c, NULL, "internal.port", NULL);
-		return -1;
-	}
-	memset(s, 0, sizeof *s);
-	s->args[0] = check_str(c, "%d", port);
-	return 0;
-}
-
 static void chk_errors(struct check *c)
 {
-	static const char *const calls[][2] = {
-		{ "socket", "EMFILE" },
-		{ "listen", "EADDRINUSE" },
-	};
-	for (size_t i = 0; i < 2 && !c->failed; i++) {
-		struct spawn s;
-		if (fail_base(c, &s) < 0)
-			return;
-		check_common_fail_call(c, &s, calls[i][0], calls[i][1]);
-	}
+	check_common_fail_port(c, "socket", "EMFILE");
+	if (!c->failed)
+		check_common_fail_port(c, "listen", "EADDRINUSE");
 }
 
 static void chk_busy_port(struct check *c)
 {
-	struct spawn s;
-	if (fail_base(c, &s) == 0)
-		check_common_fail_call(c, &s, "bind", "EADDRINUSE");
+	check_common_fail_port(c, "bind", "EADDRINUSE");
 }
 
 static void chk_bad_port(struct check *c)

@@ -22,13 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "exercises.h"
 #include "peer.h"
-#include "sandbox.h"
 #include "util.h"
 
 #define COUNT 500
@@ -71,19 +69,6 @@ static void block_sigpipe(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-}
-
-/* Opens the reference server's socket on a fresh port. */
-static int listen_fresh(struct check *c, int *port)
-{
-	for (int tries = 0; tries < 5; tries++) {
-		*port = sandbox_port();
-		int fd = *port > 0 ? peer_listen(*port, 0) : -1;
-		if (fd >= 0)
-			return fd;
-	}
-	check_fail(c, NULL, "internal.port", NULL);
-	return -1;
 }
 
 static uint32_t bswap32(uint32_t x)
@@ -166,23 +151,6 @@ static void expected_bytes(const struct sum_input *in, unsigned char *out)
 	}
 }
 
-/* Did the program connect to the byte-swapped port (no htons)? */
-static int connected_swapped(struct run *r, int port)
-{
-	int swapped = ((port & 0xff) << 8) | (port >> 8), found = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev && !found; i++) {
-		char ip[64];
-		int p;
-		if (r->ev[i].side == SIDE_PROGRAM && r->ev[i].phase == 'X' &&
-		    !strcmp(r->ev[i].call, "connect") &&
-		    trace_addr_split(r->ev[i].addr, ip, sizeof ip, &p) == 0 && p == swapped)
-			found = 1;
-	}
-	pthread_mutex_unlock(&r->mu);
-	return found;
-}
-
 /* Was the program's last send-like call short (the rest never sent)? */
 static int last_send_short(struct run *r)
 {
@@ -199,22 +167,6 @@ static int last_send_short(struct run *r)
 	return found;
 }
 
-/* Did a send (recv when recv is set) move fewer bytes than asked? */
-static int had_short(struct run *r, int recv)
-{
-	int found = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev && !found; i++) {
-		const struct trace_ev *e = &r->ev[i];
-		if (e->side == SIDE_PROGRAM && e->phase == 'X' &&
-		    (recv ? trace_is_recv(e->call) : trace_is_send(e->call)) &&
-		    e->ret > 0 && e->ret < e->len)
-			found = 1;
-	}
-	pthread_mutex_unlock(&r->mu);
-	return found;
-}
-
 /*
  * Waits (r->mu held, at most WAIT_MS) until the collector has taken every
  * byte the program wrote so far on the pipe *fdp (stdout or trace): it
@@ -225,19 +177,9 @@ static void drained_locked(struct run *r, const int *fdp)
 	long deadline = now_ms() + WAIT_MS;
 	while (*fdp >= 0) {
 		struct pollfd pf = { .fd = *fdp, .events = POLLIN };
-		if (poll(&pf, 1, 0) <= 0 || !(pf.revents & (POLLIN | POLLHUP)))
+		if (poll(&pf, 1, 0) <= 0 || !(pf.revents & (POLLIN | POLLHUP)) ||
+		    run_wait_event_locked(r, deadline, 10) < 0)
 			break;
-		long left = deadline - now_ms();
-		if (left <= 0)
-			break;
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += (left < 10 ? left : 10) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&r->cond, &r->mu, &ts);
 	}
 }
 
@@ -287,20 +229,7 @@ static enum peer_io recv_until_wait(struct run *r, int fd, unsigned char *buf, s
 /* Finds "somme : N" in the output: 1 and *n when there, 0 when not. */
 static int parse_sum(const char *out, long long *n)
 {
-	for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		char *end;
-		if (strncmp(p, "somme : ", 8))
-			continue;
-		errno = 0;
-		*n = strtoll(p + 8, &end, 10);
-		if (end == p + 8 || errno)
-			continue;
-		while (*end == ' ' || *end == '\r')
-			end++;
-		if (*end == '\n' || *end == '\0')
-			return 1;
-	}
-	return 0;
+	return check_number_line(out, "somme : ", " \r", n);
 }
 
 /* Fills the program's arguments with 127.0.0.1 and port. */
@@ -322,7 +251,7 @@ static int sum_run(struct check *c, struct spawn *s, const struct sum_input *in,
 {
 	memset(h, 0, sizeof *h);
 	h->cfd = -1;
-	h->lfd = listen_fresh(c, &h->port);
+	h->lfd = check_listen_fresh(c, &h->port, 0, NULL);
 	if (h->lfd < 0)
 		return -1;
 	set_args(c, s, h->port);
@@ -368,27 +297,11 @@ static int sum_run(struct check *c, struct spawn *s, const struct sum_input *in,
 	return 0;
 }
 
-/* The program did not end: it waits in a call, or runs on. */
-static void fail_not_ended(struct check *c, struct run *r)
-{
-	const char *call = run_blocked_call(r);
-	if (call)
-		check_fail(c, r, "run.blocked", call, NULL);
-	else
-		check_fail(c, r, "run.hang", NULL);
-	run_kill(r);
-}
-
 /* Has the program tried to connect? */
 static int made_connect(struct run *r)
 {
-	int found = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev && !found; i++)
-		if (r->ev[i].side == SIDE_PROGRAM && !strcmp(r->ev[i].call, "connect"))
-			found = 1;
-	pthread_mutex_unlock(&r->mu);
-	return found;
+	static const char *const connect_call[] = { "connect", NULL };
+	return check_made_call(r, connect_call);
 }
 
 /* The client ended by itself with a non-zero status: it refused something. */
@@ -405,20 +318,17 @@ static int judge_data(struct check *c, struct sum_io *h, const struct sum_input 
 {
 	struct run *r = h->r;
 	if (h->acc != PEER_OK) {
-		if (connected_swapped(r, h->port)) {
-			int sw = ((h->port & 0xff) << 8) | (h->port >> 8);
-			check_fail(c, r, "htons", check_str(c, "%d", sw),
+		if (check_connected_to(r, peer_swap_port(h->port))) {
+			check_fail(c, r, "htons", check_str(c, "%d", peer_swap_port(h->port)),
 				   check_str(c, "%d", h->port), NULL);
 		} else if (h->waited != 0) {
-			fail_not_ended(c, r);
+			check_fail_stuck(c, r, run_blocked_call(r));
 		} else if (!check_abnormal(c, r)) {
-			char *err = check_stderr(r);
 			if (exited_failing(h) && !made_connect(r))
 				check_fail(c, r, "refused_input", check_str(c, "%d", r->status),
-					   check_quote(c, err, strlen(err)), NULL);
+					   check_stderr_quote(c, r), NULL);
 			else
-				check_fail(c, r, "noconnect", check_quote(c, err, strlen(err)), NULL);
-			free(err);
+				check_fail(c, r, "noconnect", check_stderr_quote(c, r), NULL);
 		}
 		return -1;
 	}
@@ -427,14 +337,12 @@ static int judge_data(struct check *c, struct sum_io *h, const struct sum_input 
 		if (last_send_short(r)) {
 			check_fail(c, r, "shortsend", n, NULL);
 		} else if (h->waited < 0) {
-			fail_not_ended(c, r);
+			check_fail_stuck(c, r, run_blocked_call(r));
 		} else if (check_abnormal(c, r)) {
 			/* crashed, spun or flooded: said */
 		} else if (h->ngot == 0 && exited_failing(h)) {
-			char *err = check_stderr(r);
 			check_fail(c, r, "refused_input", check_str(c, "%d", r->status),
-				   check_quote(c, err, strlen(err)), NULL);
-			free(err);
+				   check_stderr_quote(c, r), NULL);
 		} else if (h->ngot == sizeof(void *)) {
 			check_fail(c, r, "pointer", n, NULL);
 		} else if (h->ngot == COUNT) {
@@ -460,7 +368,7 @@ static int judge_data(struct check *c, struct sum_io *h, const struct sum_input 
 		memcpy(&as_seen, h->got, 4);
 		as_seen = (int32_t)ntohl((uint32_t)as_seen);
 		check_fail(c, r, "htonl", check_str(c, "%d", v0), check_str(c, "%d", as_seen), NULL);
-	} else if (had_short(r, 0)) {
+	} else if (check_had_short(r, trace_is_send, 1)) {
 		check_fail(c, r, "shortsend_data", NULL);
 	} else {
 		int i = 0;
@@ -494,7 +402,7 @@ static void sum_judge(struct check *c, struct sum_io *h, const struct sum_input 
 		return;
 	}
 	if (h->waited != 0) {
-		fail_not_ended(c, r);
+		check_fail_stuck(c, r, run_blocked_call(r));
 		return;
 	}
 	if (check_abnormal(c, r))
@@ -503,7 +411,7 @@ static void sum_judge(struct check *c, struct sum_io *h, const struct sum_input 
 	long long n;
 	const char *want = check_str(c, "%d", in->sum);
 	if (!parse_sum(out, &n)) {
-		if (had_short(r, 1))
+		if (check_had_short(r, trace_is_recv, 1))
 			check_fail(c, r, "shortrecv", NULL);
 		else
 			check_fail(c, r, "output", want, check_quote(c, out, strlen(out)), NULL);
@@ -600,7 +508,7 @@ static void refuse_run(struct check *c, const struct sbuf *text, const char *wha
 {
 	struct sum_io *h = xcalloc(1, sizeof *h);
 	h->cfd = -1;
-	h->lfd = listen_fresh(c, &h->port);
+	h->lfd = check_listen_fresh(c, &h->port, 0, NULL);
 	if (h->lfd < 0) {
 		free(h);
 		return;
@@ -713,11 +621,9 @@ static int used_after_failed_connect(struct run *r)
 static void chk_refused(struct check *c)
 {
 	block_sigpipe();
-	int port = sandbox_port();
-	if (port < 0) {
-		check_fail(c, NULL, "internal.port", NULL);
+	int port = check_fresh_port(c);
+	if (port < 0)
 		return;
-	}
 	struct sum_input in;
 	input_plain(&in);
 	struct spawn s = { .args = { NULL } };
@@ -765,22 +671,11 @@ static void chk_early_close(struct check *c)
 		return;
 	}
 	if (h.waited != 0) {
-		fail_not_ended(c, r);
+		check_fail_stuck(c, r, run_blocked_call(r));
 		return;
 	}
-	if (check_abnormal(c, r))
-		return;
-	char *out = check_stdout(r);
-	char *err = check_stderr(r);
-	long long n;
-	if (parse_sum(out, &n))
-		check_fail(c, r, "printed", check_str(c, "%lld", n), NULL);
-	else if (r->status == 0)
-		check_fail(c, r, "status0", NULL);
-	else if (!*err)
-		check_fail(c, r, "silent", NULL);
-	free(out);
-	free(err);
+	if (!check_abnormal(c, r))
+		check_judge_gave_up(c, r, "somme : ");
 }
 
 /* After the exchange the connected socket is closed with close/shutdown. */
@@ -802,20 +697,7 @@ static void chk_closes(struct check *c)
 	}
 	if (check_abnormal(c, r))
 		return;
-	int fd = -1, closed = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev; i++) {
-		const struct trace_ev *e = &r->ev[i];
-		if (e->side != SIDE_PROGRAM || e->phase != 'X')
-			continue;
-		if (!strcmp(e->call, "connect") && e->ret == 0)
-			fd = e->fd;
-		else if (fd >= 0 && e->fd == fd && e->ret == 0 &&
-			 (!strcmp(e->call, "close") || !strcmp(e->call, "shutdown")))
-			closed = 1;
-	}
-	pthread_mutex_unlock(&r->mu);
-	if (!closed)
+	if (!check_closed_connection(r))
 		check_fail(c, r, "noclose", NULL);
 }
 
@@ -823,7 +705,7 @@ static void chk_errors(struct check *c)
 {
 	block_sigpipe();
 	int port;
-	int lfd = listen_fresh(c, &port);
+	int lfd = check_listen_fresh(c, &port, 0, NULL);
 	if (lfd < 0)
 		return;
 	struct sum_input in;
@@ -861,15 +743,7 @@ static void chk_bad_port(struct check *c)
 			run_kill(r);
 			return;
 		}
-		if (check_abnormal(c, r))
-			return;
-		char *err = check_stderr(r);
-		const char *what = check_str(c, "PORT = \"%s\"", bad[i]);
-		if (r->status == 0)
-			check_fail(c, r, "usage.status0", what, NULL);
-		else if (!*err)
-			check_fail(c, r, "usage.silent", what, NULL);
-		free(err);
+		check_usage_refused(c, r, check_str(c, "PORT = \"%s\"", bad[i]));
 	}
 }
 

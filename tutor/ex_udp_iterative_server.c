@@ -18,24 +18,19 @@
  * a reply come to the right port, so that each clause fails on its own.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "exercises.h"
 #include "peer.h"
-#include "sandbox.h"
 #include "util.h"
 
 #define MSG_MAX 1024		/* the largest datagram a client sends */
@@ -43,287 +38,10 @@
 
 static const char merci[5] = { 'M', 'e', 'r', 'c', 'i' };
 
-static int swap16(int port)
-{
-	return ((port & 0xff) << 8) | (port >> 8);
-}
-
-/* ---- UDP peer helpers (candidates for tutor/peer.c) ---- */
-
-/*
- * A peer UDP socket on 127.0.0.1 at a port the system picks, with
- * IP_RECVERR: an ICMP "port unreachable" for one of its datagrams makes its
- * next receive fail with ECONNREFUSED, so a datagram nobody receives is
- * known at once.  The port's two bytes differ.  Returns the fd or -1.
- */
-static int udp_peer(void)
-{
-	for (int tries = 0; tries < 8; tries++) {
-		int fd = peer_udp(0);
-		if (fd < 0)
-			return -1;
-		/* Its two bytes differ, so that a reply to the swapped port shows. */
-		int port = peer_port_of(fd);
-		if (port > 0 && swap16(port) != port) {
-			int one = 1;
-			setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof one);
-			return fd;
-		}
-		close(fd);
-	}
-	return -1;
-}
-
-/* Sends one datagram to ip:port (a loopback address) and notes it. */
-static void udp_send(struct run *r, int fd, const void *buf, size_t len, const char *ip, int port)
-{
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, ip, &a.sin_addr);
-	ssize_t w;
-	do
-		w = sendto(fd, buf, len, MSG_NOSIGNAL, (struct sockaddr *)&a, sizeof a);
-	while (w < 0 && errno == EINTR);
-	int e = errno;
-	char addr[64];
-	snprintf(addr, sizeof addr, "%s:%d", ip, port);
-	run_note(r, "sendto", fd, w, w < 0 ? e : 0, buf, w, addr);
-}
-
-/* Empties the error queue of a socket with IP_RECVERR (else POLLERR stays). */
-static void drain_errqueue(int fd)
-{
-	char buf[64], ctl[512];
-	for (int i = 0; i < 16; i++) {
-		struct iovec v = { buf, sizeof buf };
-		struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl,
-				    .msg_controllen = sizeof ctl };
-		if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-			break;
-	}
-}
-
-/* Reads /proc/TID/stat: is the thread asleep in a receive-like system call? */
-static int sleeps_in_recv(long tid)
-{
-	static const long nrs[] = {
-		SYS_recvfrom, SYS_read, SYS_recvmsg, SYS_recvmmsg, SYS_pselect6, SYS_ppoll,
-		SYS_epoll_pwait,
-#ifdef SYS_select
-		SYS_select,
-#endif
-#ifdef SYS_poll
-		SYS_poll,
-#endif
-#ifdef SYS_epoll_wait
-		SYS_epoll_wait,
-#endif
-	};
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%ld/stat", tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	const char *paren = strrchr(buf, ')');
-	if (!paren || paren[1] != ' ' || paren[2] != 'S')
-		return 0;
-	snprintf(path, sizeof path, "/proc/%ld/syscall", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *end;
-	long nr = strtol(buf, &end, 10);
-	if (end == buf)
-		return 0;
-	for (size_t i = 0; i < sizeof nrs / sizeof nrs[0]; i++)
-		if (nrs[i] == nr)
-			return 1;
-	return 0;
-}
-
-enum wr {
-	WR_OK,		/* a datagram came to the peer socket */
-	WR_DEST,	/* the program sent its reply elsewhere (or its sendto failed) */
-	WR_NOREPLY,	/* it received the datagram and waits again without replying */
-	WR_REFUSED,	/* the peer's datagram reached no socket (ICMP) */
-	WR_ENDED,	/* the program ended without sending to the peer */
-	WR_STALL,	/* it waits in a call, nothing in flight */
-	WR_TIMEOUT,
-};
-
-/* Where the program sent a datagram that was not for the peer. */
-struct dest {
-	char call[16];
-	char addr[64];	/* "ip:port", "" when unknown */
-	long ret;
-	int err;
-};
-
-/* The destination of a send-like event: its own address or its socket's connect(). */
-static void dest_of_locked(struct run *r, size_t i, char *addr, size_t len)
-{
-	const struct trace_ev *e = &r->ev[i];
-	snprintf(addr, len, "%s", e->addr);
-	if (e->addr[0])
-		return;
-	for (size_t k = i; k-- > 0;) {
-		const struct trace_ev *p = &r->ev[k];
-		if (p->side == SIDE_PROGRAM && p->phase == 'X' && p->fd == e->fd &&
-		    !strcmp(p->call, "connect")) {
-			if (p->ret == 0)
-				snprintf(addr, len, "%s", p->addr);
-			return;
-		}
-	}
-}
-
-struct waiter {
-	size_t scan;		/* next trace event to look at */
-	long t0;		/* events of the program before this time are older */
-	int unanswered;		/* datagrams the program received, not answered yet */
-	int to_peer;		/* datagrams the trace shows sent to fd's port */
-	int got;		/* datagrams received on fd */
-	long noreply_tid;	/* thread that may wait again without replying, or 0 */
-};
-
-/*
- * Reads the program's new trace events.  ports[] are the peer ports a reply
- * may go to; myport is the one of the socket waited on.  Returns WR_DEST
- * (and fills *bad) when a datagram went elsewhere, else -1.  Call with
- * r->mu held.
- */
-static int scan_locked(struct run *r, struct waiter *w, const int *ports, int nports, int myport,
-		       struct dest *bad)
-{
-	for (; w->scan < r->nev; w->scan++) {
-		const struct trace_ev *e = &r->ev[w->scan];
-		/* The trace may come late: what happened before is not ours. */
-		if (e->side != SIDE_PROGRAM || !strcmp(e->inj, "fail") || e->t_us < w->t0)
-			continue;
-		if (e->phase == 'E') {
-			if (trace_is_recv(e->call) || !strcmp(e->call, "select") ||
-			    !strcmp(e->call, "poll"))
-				w->noreply_tid = w->unanswered > 0 ? e->tid : 0;
-			continue;
-		}
-		if (e->phase != 'X')
-			continue;
-		w->noreply_tid = 0;
-		if (trace_is_recv(e->call) && e->ret >= 0) {
-			w->unanswered++;
-		} else if (trace_is_send(e->call)) {
-			char addr[64], ip[64];
-			int port = -1;
-			dest_of_locked(r, w->scan, addr, sizeof addr);
-			int known = trace_addr_split(addr, ip, sizeof ip, &port) == 0;
-			int ours = 0;
-			for (int k = 0; k < nports; k++)
-				ours |= known && port == ports[k] && !strcmp(ip, "127.0.0.1");
-			if (e->ret < 0 || !ours) {
-				snprintf(bad->call, sizeof bad->call, "%s", e->call);
-				snprintf(bad->addr, sizeof bad->addr, "%s", addr);
-				bad->ret = e->ret;
-				bad->err = e->err;
-				return WR_DEST;
-			}
-			if (port == myport)
-				w->to_peer++;
-			w->unanswered = 0;
-		}
-	}
-	return -1;
-}
-
-/*
- * Waits for one datagram on the peer socket fd (port myport), at most ms,
- * reading the trace as it comes (see the top of the file).  The datagram
- * goes to buf (cap bytes kept, *got its length).
- */
-static enum wr wait_reply(struct run *r, int fd, int myport, const int *ports, int nports,
-			  struct waiter *w, void *buf, size_t cap, size_t *got, struct dest *bad,
-			  long ms)
-{
-	long deadline = now_ms() + ms;
-	*got = 0;
-	for (;;) {
-		struct sockaddr_in a;
-		socklen_t alen = sizeof a;
-		ssize_t n = recvfrom(fd, buf, cap, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&a,
-				     &alen);
-		if (n >= 0) {
-			char addr[64];
-			snprintf(addr, sizeof addr, "%s:%u", inet_ntoa(a.sin_addr), ntohs(a.sin_port));
-			long kept = (size_t)n < cap ? (long)n : (long)cap;
-			run_note(r, "recvfrom", fd, n, 0, buf, kept, addr);
-			*got = (size_t)n;
-			w->got++;
-			return WR_OK;
-		}
-		if (errno == ECONNREFUSED) {
-			drain_errqueue(fd);
-			run_note(r, "recvfrom", fd, -1, ECONNREFUSED, NULL, 0, NULL);
-			return WR_REFUSED;
-		}
-		char tmp[256];
-		while (read(r->wake[0], tmp, sizeof tmp) > 0)
-			;
-		long recheck = -1;
-		pthread_mutex_lock(&r->mu);
-		int s = scan_locked(r, w, ports, nports, myport, bad);
-		int ended = r->end != RUN_RUNNING || r->collector_done;
-		int stalled = !ended && run_stalled_locked(r);
-		int unsure = r->stall_unsure;
-		long tid = w->noreply_tid;
-		int pending = w->to_peer > w->got;
-		pthread_mutex_unlock(&r->mu);
-		if (s == WR_DEST)
-			return WR_DEST;
-		/* A datagram the trace shows on its way to us will come. */
-		if (!pending) {
-			if (tid && sleeps_in_recv(tid))
-				return WR_NOREPLY;
-			if (tid || unsure)
-				recheck = RUN_RECHECK_MS;
-			if (ended)
-				return WR_ENDED;
-			if (stalled)
-				return WR_STALL;
-		}
-		long left = deadline - now_ms();
-		if (left <= 0)
-			return WR_TIMEOUT;
-		if (recheck > 0 && recheck < left)
-			left = recheck;
-		struct pollfd pf[2] = {
-			{ .fd = fd, .events = POLLIN },
-			{ .fd = r->wake[0], .events = POLLIN },
-		};
-		poll(pf, ended ? 1 : 2, (int)left);
-	}
-}
-
-/* ---- The server and its clients ---- */
-
 struct srv {
 	struct run *r;
 	int port;		/* PORT given to the program */
-	long bind_ev;		/* the program's bind, -1 if none */
-	long bind_ret;
-	int bind_err;
-	char bind_ip[64];
-	int bind_port;
+	struct check_bind bind;	/* the program's bind */
 	int ports[MAX_CLIENTS];	/* the clients' ports, in order */
 	int nclients;
 	int served;		/* clients that got their reply */
@@ -333,9 +51,9 @@ struct client {
 	int fd, port;
 	size_t len;		/* bytes sent */
 	size_t scan0;		/* first trace event after its datagram */
-	struct waiter w;
-	enum wr st;
-	struct dest bad;
+	struct peer_waiter w;
+	enum peer_reply st;
+	struct peer_dest bad;
 	unsigned char got[64];
 	size_t ngot;
 	char stuck[16];
@@ -345,38 +63,16 @@ struct client {
 static int srv_start(struct check *c, struct srv *x)
 {
 	memset(x, 0, sizeof *x);
-	x->bind_ev = -1;
-	x->port = sandbox_port();
-	if (x->port < 0) {
-		check_fail(c, NULL, "internal.port", NULL);
+	x->bind.ev = -1;
+	x->port = check_fresh_port(c);
+	if (x->port < 0)
 		return -1;
-	}
 	struct spawn s = { .args = { check_str(c, "%d", x->port), NULL } };
 	x->r = check_spawn(c, &s);
 	if (!x->r)
 		return -1;
-	size_t from = 0;
-	x->bind_ev = run_wait_call(x->r, "bind", &from, WAIT_MS);
-	if (x->bind_ev >= 0) {
-		pthread_mutex_lock(&x->r->mu);
-		const struct trace_ev *e = &x->r->ev[x->bind_ev];
-		x->bind_ret = e->ret;
-		x->bind_err = e->err;
-		if (trace_addr_split(e->addr, x->bind_ip, sizeof x->bind_ip, &x->bind_port) < 0) {
-			x->bind_ip[0] = '\0';
-			x->bind_port = -1;
-		}
-		pthread_mutex_unlock(&x->r->mu);
-	}
+	check_wait_bind(x->r, &x->bind);
 	return 0;
-}
-
-static const char *stderr_quote(struct check *c, struct run *r)
-{
-	char *err = check_stderr(r);
-	const char *q = check_quote(c, err, strlen(err));
-	free(err);
-	return q;
 }
 
 /*
@@ -385,39 +81,10 @@ static const char *stderr_quote(struct check *c, struct run *r)
  */
 static int judge_reach(struct check *c, struct srv *x)
 {
-	struct run *r = x->r;
-	if (x->bind_ev < 0) {
-		if (check_abnormal(c, r))
-			return -1;
-		pthread_mutex_lock(&r->mu);
-		int ended = r->end != RUN_RUNNING;
-		int status = r->status;
-		pthread_mutex_unlock(&r->mu);
-		if (ended) {
-			check_fail(c, r, "nobind", check_str(c, "%d", status), stderr_quote(c, r), NULL);
-		} else {
-			const char *call = run_blocked_call(r);
-			if (call)
-				check_fail(c, r, "nobind_blocked", call, NULL);
-			else
-				check_fail(c, r, "nobind_hang", NULL);
-			run_kill(r);
-		}
+	if (check_judge_bind(c, x->r, &x->bind, x->port) < 0)
 		return -1;
-	}
-	const char *want = check_str(c, "%d", x->port);
-	if (x->bind_port >= 0 && x->bind_port != x->port) {
-		const char *got = check_str(c, "%d", x->bind_port);
-		check_fail(c, r, x->bind_port == swap16(x->port) ? "htons" : "port", got, want, NULL);
-		return -1;
-	}
-	if (x->bind_ret < 0) {
-		check_fail(c, r, "bind_failed", check_str(c, "%s", strerror(x->bind_err)),
-			   stderr_quote(c, r), NULL);
-		return -1;
-	}
-	if (strcmp(x->bind_ip, "0.0.0.0") && strcmp(x->bind_ip, "127.0.0.1")) {
-		check_fail(c, r, "address", check_str(c, "%s", x->bind_ip), NULL);
+	if (strcmp(x->bind.ip, "0.0.0.0") && strcmp(x->bind.ip, "127.0.0.1")) {
+		check_fail(c, x->r, "address", check_str(c, "%s", x->bind.ip), NULL);
 		return -1;
 	}
 	return 0;
@@ -427,7 +94,7 @@ static int judge_reach(struct check *c, struct srv *x)
 static int client_open(struct check *c, struct srv *x, struct client *k)
 {
 	memset(k, 0, sizeof *k);
-	k->fd = x->nclients < MAX_CLIENTS ? udp_peer() : -1;
+	k->fd = x->nclients < MAX_CLIENTS ? peer_udp_recverr() : -1;
 	if (k->fd < 0) {
 		check_fail(c, NULL, "internal.port", NULL);
 		return -1;
@@ -445,20 +112,21 @@ static void client_send(struct srv *x, struct client *k, const void *data, size_
 	pthread_mutex_unlock(&x->r->mu);
 	k->w.t0 = now_us();
 	k->len = len;
-	udp_send(x->r, k->fd, data, len, "127.0.0.1", x->port);
+	peer_sendto_ip(x->r, k->fd, data, len, "127.0.0.1", x->port);
 }
 
 /*
  * The client waits for its reply.  ports[] are the clients a reply may go
  * to now (those waiting, and one that left without reading its reply).
  */
-static enum wr client_wait(struct srv *x, struct client *k, const int *ports, int nports)
+static enum peer_reply client_wait(struct srv *x, struct client *k, const int *ports, int nports)
 {
-	k->st = wait_reply(x->r, k->fd, k->port, ports, nports, &k->w, k->got, sizeof k->got,
-			   &k->ngot, &k->bad, WAIT_MS);
-	if (k->st == WR_OK) {
+	k->st = peer_wait_reply(x->r, k->fd, k->port, ports, nports, &k->w, k->got, sizeof k->got,
+				&k->ngot, &k->bad, WAIT_MS);
+	if (k->st == PEER_REPLY_OK) {
 		x->served++;
-	} else if (k->st == WR_NOREPLY || k->st == WR_STALL || k->st == WR_TIMEOUT) {
+	} else if (k->st == PEER_REPLY_NONE || k->st == PEER_REPLY_STALL ||
+		   k->st == PEER_REPLY_TIMEOUT) {
 		const char *call = run_blocked_call(x->r);
 		snprintf(k->stuck, sizeof k->stuck, "%s", call ? call : "");
 	}
@@ -472,13 +140,6 @@ static void srv_signal(struct srv *x, int sig)
 	if (x->r->end == RUN_RUNNING)
 		kill(-x->r->pid, sig);
 	pthread_mutex_unlock(&x->r->mu);
-}
-
-/* Has the collector parsed every trace line written so far?  r->mu held. */
-static int trace_caught_up(struct run *r)
-{
-	int n = 0;
-	return r->trace_fd < 0 || (ioctl(r->trace_fd, FIONREAD, &n) == 0 && n == 0);
 }
 
 /*
@@ -497,10 +158,10 @@ static int wait_idle(struct srv *x)
 		pthread_mutex_unlock(&r->mu);
 		if (ended)
 			return -1;
-		if (sleeps_in_recv(r->pid)) {
+		if (run_sleeps_in_recv(r->pid)) {
 			/* Asleep, it writes no more: the pipe empty means all parsed. */
 			pthread_mutex_lock(&r->mu);
-			int synced = trace_caught_up(r);
+			int synced = run_pipe_empty(r->trace_fd);
 			pthread_mutex_unlock(&r->mu);
 			if (synced)
 				return 0;
@@ -522,7 +183,7 @@ static int judge_gone(struct check *c, struct srv *x)
 	struct run *r = x->r;
 	if (!check_abnormal(c, r))
 		check_fail(c, r, "gone", check_str(c, "%d", r->status),
-			   check_str(c, "%d", x->served), stderr_quote(c, r), NULL);
+			   check_str(c, "%d", x->served), check_stderr_quote(c, r), NULL);
 	return -1;
 }
 
@@ -580,7 +241,7 @@ static void judge_dest(struct check *c, struct srv *x, struct client *k)
 		check_fail(c, r, "own_port", where, sender, NULL);
 	else if (earlier_client(x, k, port))
 		check_fail(c, r, "old_client", where, sender, NULL);
-	else if (port == swap16(k->port) && k->port != swap16(k->port))
+	else if (port == peer_swap_port(k->port) && k->port != peer_swap_port(k->port))
 		check_fail(c, r, "dest_swapped", where, sender, NULL);
 	else
 		check_fail(c, r, "dest", where, sender, NULL);
@@ -597,28 +258,28 @@ static int judge_reply(struct check *c, struct srv *x, struct client *k, int str
 	const char *n = check_str(c, "%d", x->served);
 	const char *len = check_str(c, "%zu", k->len);
 	switch (k->st) {
-	case WR_OK:
+	case PEER_REPLY_OK:
 		break;
-	case WR_DEST:
+	case PEER_REPLY_DEST:
 		judge_dest(c, x, k);
 		return -1;
-	case WR_REFUSED:
+	case PEER_REPLY_REFUSED:
 		check_fail(c, r, "refused", check_str(c, "%d", x->port), n, NULL);
 		return -1;
-	case WR_NOREPLY:
+	case PEER_REPLY_NONE:
 		check_fail(c, r, "noreply_blocked", len, k->stuck[0] ? k->stuck : "recvfrom", n,
 			   NULL);
 		return -1;
-	case WR_STALL:
+	case PEER_REPLY_STALL:
 		check_fail(c, r, "run.blocked", k->stuck[0] ? k->stuck : "?", NULL);
 		return -1;
-	case WR_TIMEOUT:
+	case PEER_REPLY_TIMEOUT:
 		check_fail(c, r, "run.hang", NULL);
 		return -1;
-	case WR_ENDED:
+	case PEER_REPLY_ENDED:
 		if (!check_abnormal(c, r))
 			check_fail(c, r, "ended", check_str(c, "%d", r->status), n, len,
-				   stderr_quote(c, r), NULL);
+				   check_stderr_quote(c, r), NULL);
 		return -1;
 	}
 	if (!strict || (k->ngot == sizeof merci && !memcmp(k->got, merci, sizeof merci)))
@@ -689,15 +350,16 @@ static void chk_merci(struct check *c)
 		unsigned char more[64];
 		ssize_t n = recv(k.fd, more, sizeof more, MSG_DONTWAIT);
 		if (n < 0) {
-			struct dest bad;
+			struct peer_dest bad;
 			size_t nmore;
 			k.w.unanswered = 0;
 			pthread_mutex_lock(&x.r->mu);
-			scan_locked(x.r, &k.w, &k.port, 1, k.port, &bad);
+			peer_reply_scan_locked(x.r, &k.w, &k.port, 1, k.port, &bad);
 			int pending = k.w.to_peer > k.w.got;
 			pthread_mutex_unlock(&x.r->mu);
-			if (pending && wait_reply(x.r, k.fd, k.port, &k.port, 1, &k.w, more,
-						  sizeof more, &nmore, &bad, WAIT_MS) == WR_OK)
+			if (pending && peer_wait_reply(x.r, k.fd, k.port, &k.port, 1, &k.w, more,
+						       sizeof more, &nmore, &bad,
+						       WAIT_MS) == PEER_REPLY_OK)
 				n = (ssize_t)nmore;
 		} else {
 			run_note(x.r, "recv", k.fd, n, 0, more, n, NULL);
@@ -811,7 +473,7 @@ static void chk_big(struct check *c)
 	long asked = -1, got = -1;
 	char call[16] = "recvfrom";
 	struct run *r = x.r;
-	if (k.st == WR_OK) {
+	if (k.st == PEER_REPLY_OK) {
 		wait_idle(&x);
 		trace_receive(r, k.scan0, k.w.t0, &asked, &got, call, sizeof call);
 	}
@@ -887,7 +549,7 @@ static void chk_unread(struct check *c)
 	random_letters(data, 9);
 	client_send(&x, &next, data, 9);
 	client_wait(&x, &next, ports, 2);
-	if (next.st == WR_ENDED && icmp_reported(c, &x, gone.scan0)) {
+	if (next.st == PEER_REPLY_ENDED && icmp_reported(c, &x, gone.scan0)) {
 		client_close(&x, &next);
 		return;
 	}
@@ -897,74 +559,7 @@ static void chk_unread(struct check *c)
 
 static void chk_errors(struct check *c)
 {
-	int port = sandbox_port();
-	if (port < 0) {
-		check_fail(c, NULL, "internal.port", NULL);
-		return;
-	}
-	struct spawn s = { .args = { check_str(c, "%d", port), NULL } };
-	check_common_fail_call(c, &s, "socket", "EMFILE");
-}
-
-/* A UDP socket bound on 0.0.0.0:port (no SO_REUSEADDR), or -1. */
-static int hold_port(int port)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_ANY);
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/*
- * Another socket holds PORT (and its byte-swapped twin, so that a server
- * without htons meets the same refusal): bind() fails for real with
- * EADDRINUSE; the server must say so and exit non-zero.
- */
-static void chk_busy_port(struct check *c)
-{
-	int port = -1, held = -1;
-	for (int tries = 0; tries < 8 && held < 0; tries++) {
-		port = sandbox_port();
-		if (port > 0)
-			held = hold_port(port);
-	}
-	if (held < 0) {
-		check_fail(c, NULL, "internal.port", NULL);
-		return;
-	}
-	int twin = hold_port(swap16(port));
-	const char *p = check_str(c, "%d", port);
-	struct spawn s = { .args = { p, NULL } };
-	struct run *r = check_spawn(c, &s);
-	int w = r ? run_wait_exit(r, WAIT_MS) : -1;
-	close(held);
-	if (twin >= 0)
-		close(twin);
-	if (!r)
-		return;
-	if (w != 0) {
-		const char *call = run_blocked_call(r);
-		check_fail(c, r, "went_on", p, call ? call : "?", NULL);
-		run_kill(r);
-		return;
-	}
-	if (check_abnormal(c, r))
-		return;
-	char *err = check_stderr(r);
-	if (r->status == 0)
-		check_fail(c, r, "status0", p, NULL);
-	else if (!check_names_call(err, "bind"))
-		check_fail(c, r, "unnamed", p, check_quote(c, err, strlen(err)), NULL);
-	free(err);
+	check_common_fail_port(c, "socket", "EMFILE");
 }
 
 static void chk_bad_port(struct check *c)
@@ -980,7 +575,7 @@ const struct check_def ex_udp_iterative_server_checks[] = {
 	{ "big", chk_big },
 	{ "unread", chk_unread },
 	{ "errors", chk_errors },
-	{ "busy-port", chk_busy_port },
+	{ "busy-port", check_common_busy_udp },
 	{ "bad-port", chk_bad_port },
 	{ NULL, NULL },
 };

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -532,14 +533,13 @@ void run_close_stdin(struct run *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* Waits on the condition until `deadline` (ms).  Returns 0, or -1 on time-out. */
-static int wait_until_locked(struct run *r, long deadline)
+int run_wait_event_locked(struct run *r, long deadline, long step)
 {
 	long left = deadline - now_ms();
 	if (left <= 0)
 		return -1;
-	if (r->stall_unsure && left > RUN_RECHECK_MS)
-		left = RUN_RECHECK_MS;
+	if (step > 0 && left > step)
+		left = step;
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += left / 1000;
@@ -550,6 +550,12 @@ static int wait_until_locked(struct run *r, long deadline)
 	}
 	pthread_cond_timedwait(&r->cond, &r->mu, &ts);
 	return 0;
+}
+
+/* Waits for the next event until `deadline`, looking again soon at an unsure stall. */
+static int wait_until_locked(struct run *r, long deadline)
+{
+	return run_wait_event_locked(r, deadline, r->stall_unsure ? RUN_RECHECK_MS : 0);
 }
 
 int run_wait_exit(struct run *r, long ms)
@@ -681,8 +687,7 @@ static int call_syscall_ok(const char *call, long nr)
 	return 0;
 }
 
-/* Reads /proc/TID/stat and returns the thread's state letter, or 0. */
-static char thread_state(long tid)
+char run_thread_state(long tid)
 {
 	char path[64], buf[512];
 	snprintf(path, sizeof path, "/proc/%ld/stat", tid);
@@ -701,8 +706,56 @@ static char thread_state(long tid)
 /* A thread (or process) that ended takes no part in a stall. */
 static int thread_gone(long tid)
 {
-	char st = thread_state(tid);
+	char st = run_thread_state(tid);
 	return st == 0 || st == 'Z' || st == 'X';
+}
+
+int run_thread_syscall(long tid, long *nr, long *arg0)
+{
+	if (run_thread_state(tid) != 'S')
+		return 0;
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%ld/syscall", tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *end, *end2;
+	*nr = strtol(buf, &end, 10);
+	if (end == buf || *nr < 0)
+		return 0;
+	*arg0 = strtol(end, &end2, 16);
+	if (end2 == end)
+		*arg0 = -1;
+	return 1;
+}
+
+int run_sleeps_in_recv(long tid)
+{
+	static const long nrs[] = {
+		SYS_recvfrom, SYS_read, SYS_recvmsg, SYS_recvmmsg, SYS_pselect6, SYS_ppoll,
+		SYS_epoll_pwait,
+#ifdef SYS_select
+		SYS_select,
+#endif
+#ifdef SYS_poll
+		SYS_poll,
+#endif
+#ifdef SYS_epoll_wait
+		SYS_epoll_wait,
+#endif
+	};
+	long nr, arg0;
+	if (!run_thread_syscall(tid, &nr, &arg0))
+		return 0;
+	for (size_t i = 0; i < sizeof nrs / sizeof nrs[0]; i++)
+		if (nrs[i] == nr)
+			return 1;
+	return 0;
 }
 
 /*
@@ -712,30 +765,17 @@ static int thread_gone(long tid)
  */
 static int thread_sleeps_in(long tid, const char *call, int fd)
 {
-	if (thread_state(tid) != 'S')
-		return 0;
-	char path[64], buf[256];
-	snprintf(path, sizeof path, "/proc/%ld/syscall", tid);
-	int pf = open(path, O_RDONLY | O_CLOEXEC);
-	if (pf < 0)
-		return 0;
-	ssize_t n = read(pf, buf, sizeof buf - 1);
-	close(pf);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *end;
-	long nr = strtol(buf, &end, 10);
-	if (end == buf || !call_syscall_ok(call, nr))
+	long nr, arg0;
+	if (!run_thread_syscall(tid, &nr, &arg0) || !call_syscall_ok(call, nr))
 		return 0;
 	/* On the traced descriptor: not, say, the stub's own write of its trace. */
-	if (fd >= 0) {
-		char *end2;
-		long arg0 = strtol(end, &end2, 16);
-		if (end2 == end || arg0 != fd)
-			return 0;
-	}
-	return 1;
+	return fd < 0 || arg0 == fd;
+}
+
+int run_pipe_empty(int fd)
+{
+	int n = 0;
+	return fd < 0 || (ioctl(fd, FIONREAD, &n) == 0 && n == 0);
 }
 
 int run_stalled_locked(struct run *r)

@@ -117,6 +117,38 @@ int run_wait_line(struct run *r, long ms);
 int run_stalled_locked(struct run *r);
 
 /*
+ * Waits on r->cond for the next change of the run, at most until `deadline`
+ * (now_ms() time) and, when step > 0, at most step ms: what the kernel says
+ * of the program changes without any event.  Returns 0, or -1 (without
+ * waiting) once the deadline has passed.  Call with r->mu held.
+ */
+int run_wait_event_locked(struct run *r, long deadline, long step);
+
+/* The state letter of /proc/TID/stat ('S' asleep, 'R', 'Z'...), or 0 if unreadable. */
+char run_thread_state(long tid);
+
+/*
+ * When thread (or process) tid sleeps (state 'S') in a system call: returns 1
+ * with its number in *nr and its first argument in *arg0 (-1 when none is
+ * shown).  Returns 0 when it does not, or /proc cannot tell.
+ */
+int run_thread_syscall(long tid, long *nr, long *arg0);
+
+/*
+ * True when thread tid sleeps in a receive-like system call (recvfrom, read,
+ * recvmsg, recvmmsg, select, poll, epoll_wait and their variants), as the
+ * kernel says: it waits for something to come.
+ */
+int run_sleeps_in_recv(long tid);
+
+/*
+ * True when no byte waits in pipe fd (or fd is -1).  On r->out_fd, r->err_fd
+ * or r->trace_fd, with r->mu held: the run holds all the program wrote there
+ * so far.  On r->in_fd: the program took all its input so far.
+ */
+int run_pipe_empty(int fd);
+
+/*
  * Records a call made by a reference peer.  For "close" and "shutdown" of
  * a connection (not of a listening socket), pass data = "" (non-NULL): the
  * program will see an end of file, which stall detection waits for.
