@@ -44,6 +44,7 @@ struct conn {
 	long pid;
 	int fd;
 	int eof;		/* the program read its end of file */
+	int shared;		/* the process forked since: a child holds it too */
 };
 #define MAX_CONNS 256
 
@@ -229,11 +230,18 @@ static struct conn *conn_find(struct run_priv *p, long pid, int fd)
 /*
  * Follows the program's connections: closing one whose end of file it never
  * read consumes the peer's close all the same (it will never read it), so
- * that a program back in accept() after an exchange can be seen waiting.
+ * that a program back in accept() after an exchange can be seen waiting;
+ * unless the process forked since, when a child still holds it.
  */
 static void conn_update_locked(struct run *r, const struct trace_ev *ev)
 {
 	struct run_priv *p = priv_of(r);
+	if (!strcmp(ev->call, "fork") && ev->ret > 0) {
+		for (int i = 0; i < p->nconns; i++)
+			if (p->conns[i].pid == ev->pid)
+				p->conns[i].shared = 1;
+		return;
+	}
 	int opened = (!strcmp(ev->call, "accept") || !strcmp(ev->call, "accept4")) && ev->ret >= 0;
 	int connected = !strcmp(ev->call, "connect") && ev->ret == 0;
 	if (opened || connected) {
@@ -242,7 +250,7 @@ static void conn_update_locked(struct run *r, const struct trace_ev *ev)
 		if (!c && p->nconns < MAX_CONNS)
 			c = &p->conns[p->nconns++];
 		if (c)
-			*c = (struct conn){ ev->pid, fd, 0 };
+			*c = (struct conn){ ev->pid, fd, 0, 0 };
 		return;
 	}
 	struct conn *c = conn_find(p, ev->pid, ev->fd);
@@ -251,7 +259,8 @@ static void conn_update_locked(struct run *r, const struct trace_ev *ev)
 	if (trace_is_recv(ev->call) && not_injected(ev) && (ev->ret == 0 || ev->err == ECONNRESET)) {
 		c->eof = 1;
 	} else if (!strcmp(ev->call, "close") && ev->ret == 0) {
-		if (!c->eof)
+		/* A fork parent's close leaves the connection to the child. */
+		if (!c->eof && !c->shared)
 			r->prog_eofs++;
 		*c = p->conns[--p->nconns];
 	}

@@ -91,7 +91,7 @@ struct fail_rule {
 	char call[16];
 	int err;
 	long nth;
-	atomic_long seen;
+	atomic_long *seen;	/* shared by the whole process tree: the nth call of all */
 };
 
 /*
@@ -176,6 +176,12 @@ __attribute__((constructor)) static void stub_init(void)
 	const char *f = getenv("PRISE_FAIL");
 	if (f)
 		parse_fails(f);
+	/* Counters in shared memory: after fork, "the 1st recv" is still one call. */
+	static atomic_long local_seen[MAX_FAILS];
+	void *shm = nfails ? mmap(NULL, sizeof local_seen, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+	for (int i = 0; i < nfails; i++)
+		fails[i].seen = shm != MAP_FAILED ? (atomic_long *)shm + i : &local_seen[i];
 	if (max_forks >= 0) {
 		void *p = mmap(NULL, sizeof *fork_count, PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -300,7 +306,7 @@ static int injected_failure(const char *call)
 	for (int i = 0; i < nfails; i++) {
 		if (strcmp(fails[i].call, call) != 0)
 			continue;
-		long n = atomic_fetch_add(&fails[i].seen, 1) + 1;
+		long n = atomic_fetch_add(fails[i].seen, 1) + 1;
 		if (n == fails[i].nth)
 			return fails[i].err;
 	}
