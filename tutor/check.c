@@ -467,18 +467,23 @@ void check_common_bad_port(struct check *c, int port_arg_index, int nargs, const
 /* Words that count as naming a call in an error message. */
 static int names_call(const char *err, const char *call)
 {
-	static const struct { const char *call; const char *words[4]; } syn[] = {
+	/* What a learner writes in English or French for each call. */
+	static const struct { const char *call; const char *words[10]; } syn[] = {
 		{ "connect", { "connect", "connexion", "connection", NULL } },
-		{ "recv", { "recv", "read", "récep", "receiv" } },
-		{ "send", { "send", "write", "envoi", NULL } },
-		{ "inet_pton", { "inet_pton", "address", "adresse", " ip" } },
-		{ "bind", { "bind", "nommage", "nommer", "naming" } },
+		{ "recv", { "recv", "read", "récep", "recep", "receiv", "recev", "reçu", "lecture",
+			    "lire", NULL } },
+		{ "send", { "send", "write", "envoi", "envoy", "émission", "emission", "écri",
+			    "ecri", NULL } },
+		{ "inet_pton", { "inet_pton", "address", "adresse", " ip", NULL } },
+		{ "bind", { "bind", "nommage", "nommer", "naming", NULL } },
+		{ "accept", { "accept", NULL } },
+		{ "listen", { "listen", "écoute", "ecoute", NULL } },
 	};
 	if (check_mentions(err, call))
 		return 1;
 	for (size_t i = 0; i < sizeof syn / sizeof syn[0]; i++)
 		if (!strcmp(syn[i].call, call))
-			for (int k = 0; k < 4 && syn[i].words[k]; k++)
+			for (int k = 0; k < 10 && syn[i].words[k]; k++)
 				if (check_mentions(err, syn[i].words[k]))
 					return 1;
 	return 0;

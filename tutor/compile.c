@@ -21,7 +21,7 @@
 /* Every call the stub wraps; keep in step with tutor/stub/stub.c. */
 static const char *const wrapped[] = {
 	"socket", "bind", "listen", "accept", "accept4", "connect", "send",
-	"recv", "sendto", "recvfrom", "read", "write", "close", "shutdown",
+	"recv", "sendto", "recvfrom", "read", "write", "close", "fclose", "shutdown",
 	"select", "poll", "fork", "pthread_create", "getsockname", "setsockopt",
 	"__recv_chk", "__read_chk", "__recvfrom_chk", "__poll_chk",
 };

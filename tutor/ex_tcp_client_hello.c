@@ -434,9 +434,24 @@ static void fail_transfer(struct check *c, const char *const calls[3], const cha
 	if (peer_accept(r, lfd, &cfd, WAIT_MS) == PEER_OK) {
 		unsigned char buf[16];
 		size_t got;
-		peer_recv(r, cfd, buf, sizeof greeting, &got, 1, WAIT_MS);
+		/*
+		 * The whole exchange is offered, reply included: a client that
+		 * waits in poll() or select() before each call must reach its
+		 * recv() too, where the injected failure waits for it.
+		 */
+		if (peer_recv(r, cfd, buf, sizeof greeting, &got, 1, WAIT_MS) == PEER_OK &&
+		    got == sizeof greeting) {
+			int reply = random_reply();
+			peer_send(r, cfd, &reply, sizeof reply, 0);
+		}
 	}
 	int w = run_wait_exit(r, WAIT_MS);
+	if (w != 0) {
+		/* Still waiting: the end of the connection is its last chance to stop. */
+		peer_close(r, cfd);
+		cfd = -1;
+		w = run_wait_exit(r, WAIT_MS);
+	}
 	peer_close(r, cfd);
 	close(lfd);
 	close(guard);

@@ -72,11 +72,17 @@ static int xchg_start(struct check *c, struct spawn *s, struct xchg *x)
 	return 0;
 }
 
+/* All interfaces: 0.0.0.0, or [::] (an IPv6 socket takes IPv4 too, by default). */
+static int any_address(const char *ip)
+{
+	return !strcmp(ip, "0.0.0.0") || !strcmp(ip, "[::]");
+}
+
 /* Could the peer's datagram reach the bound socket? */
 static int reachable(const struct xchg *x)
 {
 	return x->bind.ev >= 0 && x->bind.ret == 0 && x->bind.port == x->port &&
-	       (!strcmp(x->bind.ip, "0.0.0.0") || !strcmp(x->bind.ip, x->to_ip));
+	       (any_address(x->bind.ip) || !strcmp(x->bind.ip, x->to_ip));
 }
 
 /* Sends the word from a fresh peer socket and waits for the reply. */
@@ -381,7 +387,7 @@ static void chk_any_address(struct check *c)
 	struct xchg x;
 	if (xchg_run(c, &s, &x, 10, "127.0.0.2") == 0 &&
 	    judge_reach(c, &x) == 0) {
-		if (strcmp(x.bind.ip, "0.0.0.0") != 0)
+		if (!any_address(x.bind.ip))
 			check_fail(c, x.r, "not_any", check_str(c, "%s", x.bind.ip), x.to_ip, NULL);
 		else
 			judge_string(c, &x);

@@ -50,6 +50,7 @@ ssize_t __real_recvfrom(int, void *, size_t, int, struct sockaddr *, socklen_t *
 ssize_t __real_read(int, void *, size_t);
 ssize_t __real_write(int, const void *, size_t);
 int __real_close(int);
+int __real_fclose(FILE *);
 int __real_shutdown(int, int);
 int __real_select(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 int __real_poll(struct pollfd *, nfds_t, int);
@@ -72,6 +73,7 @@ ssize_t __wrap_recvfrom(int, void *, size_t, int, struct sockaddr *, socklen_t *
 ssize_t __wrap_read(int, void *, size_t);
 ssize_t __wrap_write(int, const void *, size_t);
 int __wrap_close(int);
+int __wrap_fclose(FILE *);
 int __wrap_shutdown(int, int);
 int __wrap_select(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 int __wrap_poll(struct pollfd *, nfds_t, int);
@@ -650,6 +652,28 @@ int __wrap_close(int fd)
 		fd_timeout[fd] = 0;
 	int saved = errno;
 	if (sock) {
+		struct rec r;
+		rec_start(&r, 'X', "close", fd);
+		rec_end(&r, ret, saved);
+		rec_emit(&r);
+	}
+	errno = saved;
+	return ret;
+}
+
+/*
+ * A socket opened with fdopen() is closed by fclose(), whose own close()
+ * no wrapper sees: record it as the close it is.
+ */
+int __wrap_fclose(FILE *f)
+{
+	int fd = f ? fileno(f) : -1;
+	int sock = fd >= 0 && fd != trace_fd && is_socket(fd);
+	int ret = __real_fclose(f);
+	int saved = errno;
+	if (sock) {
+		if (ret == 0 && fd < MAX_TRACKED_FD)
+			fd_timeout[fd] = 0;
 		struct rec r;
 		rec_start(&r, 'X', "close", fd);
 		rec_end(&r, ret, saved);
