@@ -500,12 +500,14 @@ static void chk_after(struct check *c)
 /*
  * Runs the program with an input it must refuse: it must send nothing, say
  * something on stderr and exit with a non-zero status.  what1 and what2
- * (may be NULL) fill {1} and {2} of the messages; "sent" gets the count of
- * bytes after them.
+ * (may be NULL) fill {1} and {2} of the messages; sent_key ("sent" when
+ * NULL) gets the count of bytes after them.
  */
 static void refuse_run(struct check *c, const struct sbuf *text, const char *what1,
-		       const char *what2)
+		       const char *what2, const char *sent_key)
 {
+	if (!sent_key)
+		sent_key = "sent";
 	struct sum_io *h = xcalloc(1, sizeof *h);
 	h->cfd = -1;
 	h->lfd = check_listen_fresh(c, &h->port, 0, NULL);
@@ -526,9 +528,9 @@ static void refuse_run(struct check *c, const struct sbuf *text, const char *wha
 	if (h->ngot > 0) {
 		const char *n = check_str(c, "%zu", h->ngot);
 		if (what2)
-			check_fail(c, r, "sent", what1, what2, n, NULL);
+			check_fail(c, r, sent_key, what1, what2, n, NULL);
 		else
-			check_fail(c, r, "sent", what1, n, NULL);
+			check_fail(c, r, sent_key, what1, n, NULL);
 		goto done;
 	}
 	peer_close(r, h->cfd);
@@ -570,31 +572,44 @@ static void chk_few(struct check *c)
 		sbuf_free(&in.text);
 		add_values(&in.text, in.v, (int)counts[k]);
 		sbuf_adds(&in.text, "\n");
-		refuse_run(c, &in.text, check_str(c, "%ld", counts[k]), NULL);
+		refuse_run(c, &in.text, check_str(c, "%ld", counts[k]), NULL, NULL);
 		sbuf_free(&in.text);
 	}
 }
 
-/* An invalid token (a word, then digits and letters) before the 500th. */
+/*
+ * An invalid token among the first 500: a word, then digits and letters,
+ * both before the 500th; then digits and letters as the 500th token, after
+ * 499 valid integers and before more of them.  A token is everything up to
+ * the next white space: "12x" is not an integer, nor 12 followed by "x"
+ * (scanf("%d") takes it for 12 without complaint; as the 500th it would be
+ * the last one read).  With the first invalid token at position 500, only
+ * 499 valid integers come before it: the input is refused like the others.
+ */
 static void chk_invalid(struct check *c)
 {
 	block_sigpipe();
-	for (int k = 0; k < 2 && !c->failed; k++) {
+	for (int k = 0; k < 3 && !c->failed; k++) {
 		struct sum_input in;
 		input_plain(&in);
 		sbuf_free(&in.text);
-		int at = (int)peer_random(1, COUNT - 2);	/* valid integers before it */
+		/* valid integers before it */
+		int at = k < 2 ? (int)peer_random(1, COUNT - 2) : COUNT - 1;
 		char word[8], token[16];
-		peer_random_word(word, 3);
+		peer_random_word(word, k < 2 ? 3 : (size_t)peer_random(1, 3));
 		if (k == 0)
 			snprintf(token, sizeof token, "%s", word);
 		else
 			snprintf(token, sizeof token, "%ld%s", peer_random(1, 999), word);
 		add_values(&in.text, in.v, at);
 		sbuf_addf(&in.text, " %s ", token);
-		add_values(&in.text, in.v + at, COUNT - at);
+		if (k < 2)
+			add_values(&in.text, in.v + at, COUNT - at);
+		else
+			add_values(&in.text, in.v, (int)peer_random(1, 5));	/* never needed */
 		sbuf_adds(&in.text, "\n");
-		refuse_run(c, &in.text, check_str(c, "%s", token), check_str(c, "%d", at + 1));
+		refuse_run(c, &in.text, check_str(c, "%s", token), check_str(c, "%d", at + 1),
+			   k < 2 ? NULL : "sent_last");
 		sbuf_free(&in.text);
 	}
 }

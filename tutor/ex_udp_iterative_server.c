@@ -59,20 +59,28 @@ struct client {
 	char stuck[16];
 };
 
-/* Starts the server on a fresh port and waits for its bind(). */
-static int srv_start(struct check *c, struct srv *x)
+/*
+ * Starts the server on a fresh port, with the stub's failures `fail` (may
+ * be NULL), and waits for its bind().
+ */
+static int srv_start_fail(struct check *c, struct srv *x, const char *fail)
 {
 	memset(x, 0, sizeof *x);
 	x->bind.ev = -1;
 	x->port = check_fresh_port(c);
 	if (x->port < 0)
 		return -1;
-	struct spawn s = { .args = { check_str(c, "%d", x->port), NULL } };
+	struct spawn s = { .args = { check_str(c, "%d", x->port), NULL }, .fail = fail };
 	x->r = check_spawn(c, &s);
 	if (!x->r)
 		return -1;
 	check_wait_bind(x->r, &x->bind);
 	return 0;
+}
+
+static int srv_start(struct check *c, struct srv *x)
+{
+	return srv_start_fail(c, x, NULL);
 }
 
 /*
@@ -83,7 +91,9 @@ static int judge_reach(struct check *c, struct srv *x)
 {
 	if (check_judge_bind(c, x->r, &x->bind, x->port) < 0)
 		return -1;
-	if (strcmp(x->bind.ip, "0.0.0.0") && strcmp(x->bind.ip, "127.0.0.1")) {
+	/* All interfaces ([::] takes IPv4 too, by default), or loopback itself. */
+	if (strcmp(x->bind.ip, "0.0.0.0") && strcmp(x->bind.ip, "[::]") &&
+	    strcmp(x->bind.ip, "127.0.0.1")) {
 		check_fail(c, x->r, "address", check_str(c, "%s", x->bind.ip), NULL);
 		return -1;
 	}
@@ -557,6 +567,133 @@ static void chk_unread(struct check *c)
 	client_close(&x, &next);
 }
 
+/*
+ * The last failure the stub injected since trace event `from`: its call
+ * and errno name in *call, *err.  Returns 0 when there was none.
+ */
+static int last_injected(struct check *c, struct run *r, size_t from, const char **call,
+			 const char **err)
+{
+	int found = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = from; i < r->nev; i++) {
+		const struct trace_ev *e = &r->ev[i];
+		if (e->side == SIDE_PROGRAM && e->phase == 'X' && !strcmp(e->inj, "fail")) {
+			*call = check_str(c, "%s", e->call);
+			*err = e->err == EINTR ? "EINTR" : "ENOBUFS";
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+/*
+ * Has the server ended?  Then, when a failure we injected came before,
+ * fails the check naming it and returns 1; when none came, the server
+ * ended for another reason, which other checks judge: returns -1 without
+ * failing.  Returns 0 while it runs.
+ */
+static int ended_after_failure(struct check *c, struct srv *x)
+{
+	struct run *r = x->r;
+	pthread_mutex_lock(&r->mu);
+	int ended = r->end != RUN_RUNNING || r->collector_done;
+	pthread_mutex_unlock(&r->mu);
+	if (!ended)
+		return 0;
+	const char *call = "sendto", *err = "ENOBUFS";
+	if (!last_injected(c, r, 0, &call, &err))
+		return -1;
+	if (!check_abnormal(c, r)) {
+		pthread_mutex_lock(&r->mu);
+		int status = r->status;
+		pthread_mutex_unlock(&r->mu);
+		check_fail(c, r, strcmp(err, "EINTR") ? "down_send" : "down_eintr", call,
+			   check_str(c, "%d", status), check_str(c, "%d", x->served),
+			   check_stderr_quote(c, r), NULL);
+	}
+	return 1;
+}
+
+/*
+ * One request's failure ends that request only (SPEC §4: "a failure on one
+ * client's socket ... ends that client and the server goes on").  The stub
+ * makes the server's 2nd sendto() fail with ENOBUFS (the reply to client B
+ * is lost) and its 3rd recvfrom() fail at once with EINTR (as a signal
+ * would, before client C writes); the server must still be there for C.
+ *
+ * Only the survival is judged here: client A, served before any failure,
+ * shows that the server serves at all; when it does not (it cannot be
+ * reached, it ends after one request...) or the failures never come (it
+ * replies some other way), other checks say why and this one has nothing
+ * to judge.  Where the replies go is the business of the other checks too.
+ * A server that tries its sendto() again after the failure is fine.
+ */
+#define CLIENT_ERROR_FAIL "sendto:ENOBUFS:2,recvfrom:EINTR:3"
+
+/*
+ * One client of chk_client_error: sends a datagram, waits for the reply (or
+ * for the server to wait again), closes.  Returns 0 when the server went
+ * on (it replied to the client, or waits for the next request); else -1,
+ * with the check failed when a failure we injected came before and the
+ * server ended or got stuck.
+ */
+static int survives(struct check *c, struct srv *x)
+{
+	struct client k;
+	if (client_open(c, x, &k) < 0)
+		return -1;
+	char data[64];
+	size_t len = (size_t)peer_random(1, 60);
+	random_letters(data, len);
+	client_send(x, &k, data, len);
+	client_wait(x, &k, &k.port, 1);
+	client_close(x, &k);
+	const char *call, *err;
+	switch (k.st) {
+	case PEER_REPLY_OK:
+	case PEER_REPLY_NONE:
+		break;
+	case PEER_REPLY_DEST:
+		/* Replies that go elsewhere are judged by the other checks. */
+		return -1;
+	case PEER_REPLY_ENDED:
+		ended_after_failure(c, x);
+		return -1;
+	case PEER_REPLY_REFUSED:
+	case PEER_REPLY_STALL:
+	case PEER_REPLY_TIMEOUT:
+		if (last_injected(c, x->r, 0, &call, &err))
+			judge_reply(c, x, &k, 0);
+		return -1;
+	}
+	if (wait_idle(x) < 0) {
+		ended_after_failure(c, x);
+		return -1;
+	}
+	return 0;
+}
+
+static void chk_client_error(struct check *c)
+{
+	struct srv x;
+	if (srv_start_fail(c, &x, CLIENT_ERROR_FAIL) < 0)
+		return;
+	if (wait_idle(&x) < 0) {
+		ended_after_failure(c, &x);
+		return;
+	}
+	/* A: no failure yet.  B: its reply fails, then a receive is interrupted. */
+	if (survives(c, &x) < 0 || survives(c, &x) < 0)
+		return;
+	const char *call, *err;
+	if (!last_injected(c, x.r, 0, &call, &err))
+		return;
+	/* C: the server goes on. */
+	survives(c, &x);
+}
+
 static void chk_errors(struct check *c)
 {
 	check_common_fail_port(c, "socket", "EMFILE");
@@ -574,6 +711,7 @@ const struct check_def ex_udp_iterative_server_checks[] = {
 	{ "empty", chk_empty },
 	{ "big", chk_big },
 	{ "unread", chk_unread },
+	{ "client-error", chk_client_error },
 	{ "errors", chk_errors },
 	{ "busy-port", check_common_busy_udp },
 	{ "bad-port", chk_bad_port },

@@ -469,7 +469,7 @@ static void leading_zeros(const char *ip, const char *port)
 	fail("port_value", disp(ip), disp(port), num(ntohs(got)), NULL);
 }
 
-/* syntax PORT0: leading zeros accepted; no sign, space, letter, empty. */
+/* syntax PORT0: leading zeros accepted; no sign, space, letter, empty, 6th digit. */
 static void case_syntax(char **a, int n)
 {
 	static const struct {
@@ -477,6 +477,7 @@ static void case_syntax(char **a, int n)
 	} bad[] = {
 		{ "80x", "port_trailing" }, { "abc", "port_letters" }, { "", "port_empty" },
 		{ "-1", "port_sign" }, { "+80", "port_sign" }, { " 80", "port_space" },
+		{ "000080", "port_digits" },
 	};
 	const char *ip = "127.0.0.1";
 	/* The random one first: read as octal, it gives another number. */
@@ -487,14 +488,22 @@ static void case_syntax(char **a, int n)
 		call_invalid(ip, bad[i].port, bad[i].key);
 }
 
-/* bad-ip PORT: what inet_pton refuses is refused. */
+/*
+ * bad-ip PORT: what inet_pton refuses is refused, the shorthand forms that
+ * inet_aton and inet_addr take ("127.1" is 127.0.0.1, "1" is 0.0.0.1) too.
+ */
 static void case_bad_ip(char **a, int n)
 {
-	static const char *const bad[] = { "999.1.1.1", "abc", "" };
+	static const struct {
+		const char *ip, *key;
+	} bad[] = {
+		{ "999.1.1.1", "ip_accepted" }, { "abc", "ip_accepted" }, { "", "ip_accepted" },
+		{ "127.1", "ip_short" }, { "1", "ip_short" },
+	};
 	if (n < 1)
 		internal("args");
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		call_invalid(bad[i], a[0], "ip_accepted");
+		call_invalid(bad[i].ip, a[0], bad[i].key);
 }
 
 /* silent PORT: no call prints anything, valid or not. */

@@ -15,7 +15,7 @@ int fill_addr(struct sockaddr_in *addr, const char *ip, const char *port)
     unsigned long value = 0;
     size_t ndigits = 0;
     for (const char *p = port; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9' || ++ndigits > 6)
+        if (*p < '0' || *p > '9' || ++ndigits > 5)
             return -1;
         value = value * 10 + (unsigned long)(*p - '0');
     }

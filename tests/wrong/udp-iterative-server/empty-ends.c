@@ -67,11 +67,14 @@ int main(int argc, char *argv[])
         socklen_t lg = sizeof adX;
         /* A datagram of 0 bytes is a request too: n == 0 is no error. */
         ssize_t n = recvfrom(dS, msg, sizeof msg, 0, (struct sockaddr *)&adX, &lg);
-        if (n <= 0) {                   /* 0: the client is gone, as in TCP */
-            if (n < 0)
+        if (n < 0) {
+            /* One request failed: the server serves the next ones. */
+            if (errno != EINTR)
                 perror("recvfrom");
-            break;
+            continue;
         }
+        if (n == 0)                     /* 0: the client is gone, as in TCP */
+            break;
         if (sendto(dS, reponse, strlen(reponse), 0, (struct sockaddr *)&adX, lg) < 0)
             perror("sendto");
     }
