@@ -123,5 +123,15 @@ if [ "$(id -u)" != 0 ]; then
 	check '[ $? -eq 3 ] && [ -s "$t/roerr" ]' "a read-only database: a message"
 fi
 
+# A full disk (here: a file size limit, its signal ignored): a clear message, nothing lost.
+full="$t/full.db"
+PRISE_DB="$full" "$P" check tcp-client-hello "$sol" >/dev/null
+cp "$full" "$t/full.orig"
+bash -c "trap '' XFSZ; ulimit -f 1; PRISE_DB='$full' '$P' check tcp-client-hello '$sol'" >/dev/null 2>"$t/fullerr"
+rc=$?
+check '[ $rc -eq 3 ] && grep -q "disk full" "$t/fullerr"' "a full disk: exit 3 and a message ($(cat "$t/fullerr"))"
+PRISE_DB="$full" "$P" report --json >"$t/full.json"
+check '[ "$(jq "[.[] | select(.attempts == 1)] | length" "$t/full.json")" = 1 ]' "after a full disk, the records are intact"
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

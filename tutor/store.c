@@ -80,16 +80,25 @@ static int migrate(sqlite3 *db, const char *path, char **err)
 	int bad = pragma_int(db, "PRAGMA application_id", &app) < 0 ||
 		  pragma_int(db, "PRAGMA user_version", &version) < 0 ||
 		  pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) < 0;
+	/* The reason, before COMMIT (or its failure) replaces it. */
+	int code = sqlite3_errcode(db) & 0xff;
+	char *why = xstrdup(sqlite3_errmsg(db));
 	if (snap) {
 		e0 = NULL;
 		exec_sql(db, "COMMIT", &e0);
 		free(e0);
 	}
 	if (bad) {
-		*err = xasprintf("%s: not a prise database, or damaged (%s); it was left as it is",
-				 path, sqlite3_errmsg(db));
+		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+			*err = xasprintf("%s: not a prise database, or damaged (%s); it was left as it is",
+					 path, why);
+		else
+			*err = xasprintf("%s: cannot use the database file (%s): is the disk full,"
+					 " or the file or its folder not writable?", path, why);
+		free(why);
 		return -1;
 	}
+	free(why);
 	if (app != APP_ID && (tables > 0 || version > 0)) {
 		*err = xasprintf("%s: this SQLite file belongs to another program; prise will not touch it",
 				 path);
