@@ -440,7 +440,8 @@ void check_common_usage(struct check *c)
 void check_common_bad_port(struct check *c, int port_arg_index, int nargs, const char *ip)
 {
 	static const char *const bad[] = { "abc", "70000", "80x" };
-	static const char *const net[] = { "bind", "connect", "listen", NULL };
+	/* Any use of the port: a UDP client only calls sendto. */
+	static const char *const net[] = { "bind", "connect", "listen", "sendto", NULL };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0] && !c->failed; i++) {
 		struct spawn s = { .args = { NULL } };
 		for (int k = 0; k < nargs; k++)

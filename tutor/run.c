@@ -285,7 +285,9 @@ static void add_event_locked(struct run *r, struct trace_ev *ev)
 		struct run_priv *p = priv_of(r);
 		tid_update(p, ev);
 		/* The same call failing or returning 0 again and again: a spin. */
-		if (ev->phase == 'X' && ev->ret <= 0 && not_injected(ev)) {
+		/* A non-blocking call that would block is polling, not spinning. */
+		if (ev->phase == 'X' && ev->ret <= 0 && not_injected(ev) &&
+		    !(ev->ret < 0 && (ev->err == EAGAIN || ev->err == EWOULDBLOCK))) {
 			if (ev->fd == p->spin_fd && ev->ret == p->spin_ret &&
 			    !strcmp(ev->call, p->spin_call)) {
 				if (++p->spin_count == SPIN_MAX && !r->spin) {
