@@ -31,8 +31,8 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,49 +86,6 @@ struct chat {
 };
 
 /* ---- /proc ---- */
-
-static ssize_t proc_read(long pid, const char *name, char *buf, size_t cap)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%ld/%s", pid, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, cap - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
-}
-
-static int proc_threads(long pid)
-{
-	char buf[2048];
-	if (proc_read(pid, "status", buf, sizeof buf) <= 0)
-		return -1;
-	const char *t = strstr(buf, "\nThreads:");
-	return t ? atoi(t + 9) : -1;
-}
-
-/* The system call pid sleeps in and its first argument; -1 if it runs. */
-static int proc_syscall(long pid, long *nr, long *arg0)
-{
-	char buf[512];
-	if (proc_read(pid, "stat", buf, sizeof buf) <= 0)
-		return -1;
-	const char *paren = strrchr(buf, ')');
-	if (!paren || paren[1] != ' ' || paren[2] != 'S')
-		return -1;
-	if (proc_read(pid, "syscall", buf, sizeof buf) <= 0)
-		return -1;
-	char *end;
-	*nr = strtol(buf, &end, 10);
-	if (end == buf)
-		return -1;
-	*arg0 = strtol(end, NULL, 0);
-	return 0;
-}
 
 /* The inode of the socket behind fd of pid, or 0. */
 static unsigned long fd_inode(long pid, long fd)
@@ -316,7 +273,7 @@ static int has_child(long pid)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		char buf[512];
-		if (proc_read(atol(de->d_name), "stat", buf, sizeof buf) <= 0)
+		if (upper_proc_read(atol(de->d_name), "stat", buf, sizeof buf) <= 0)
 			continue;
 		const char *paren = strrchr(buf, ')');
 		char state;
@@ -339,7 +296,7 @@ static const char *server_forked(struct run *r)
 		return call;
 	if (server_ended(r))
 		return NULL;
-	if (proc_threads(r->pid) > 1)
+	if (upper_proc_threads(r->pid) > 1)
 		return "pthread_create";
 	return has_child(r->pid) ? "fork" : NULL;
 }
@@ -401,7 +358,7 @@ static void look(struct chat *x, struct stuck *s, int for_accept)
 	s->kind = STUCK_NONE;
 	s->k = -1;
 	long pid = x->r->pid, nr, arg0;
-	if (proc_threads(pid) != 1 || proc_syscall(pid, &nr, &arg0) < 0)
+	if (upper_proc_threads(pid) != 1 || upper_proc_syscall(pid, &nr, &arg0) < 0)
 		return;
 	s->nr = nr;
 	static __thread struct tcp_ent t[TCP_MAX_ENT];
@@ -1216,7 +1173,7 @@ static void chk_abrupt(struct check *c)
 	}
 	char buf[24 * 40];
 	size_t len = upper_random_lines(buf, 24, 10, 40);
-	kill(-x.r->pid, SIGSTOP);
+	run_stop(x.r);
 	chat_leave(&x, 1, 1);
 	int ok = chat_say(&x, 0, buf, len, 0) == 0;
 	if (ok)

@@ -15,13 +15,11 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -40,74 +38,6 @@
 
 /* ---- /proc: the processes and threads of the run ---- */
 
-struct pstat {
-	char state;
-	long ppid, pgrp;
-};
-
-static int read_small(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, cap - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* Parses a stat file (after the command's closing parenthesis). */
-static int stat_file(const char *path, struct pstat *st)
-{
-	char buf[512];
-	if (read_small(path, buf, sizeof buf) < 0)
-		return -1;
-	const char *p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c %ld %ld", &st->state, &st->ppid, &st->pgrp) != 3)
-		return -1;
-	return 0;
-}
-
-static int proc_stat(long pid, struct pstat *st)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-	return stat_file(path, st);
-}
-
-/*
- * Has process pid of the run's group pgid ended (a zombie, or gone)?  A pid
- * outside the group is another process that reused the number.
- */
-static int proc_dead(long pid, long pgid)
-{
-	struct pstat st;
-	return proc_stat(pid, &st) < 0 || st.state == 'Z' || st.state == 'X' || st.pgrp != pgid;
-}
-
-/* The processes of process group pgid (the run's), up to max. */
-static int group_pids(long pgid, long *pids, int max)
-{
-	DIR *d = opendir("/proc");
-	if (!d)
-		return 0;
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) && n < max) {
-		char *end;
-		long pid = strtol(e->d_name, &end, 10);
-		struct pstat st;
-		if (*end || pid <= 0 || proc_stat(pid, &st) < 0)
-			continue;
-		if (st.pgrp == pgid && st.state != 'Z' && st.state != 'X')
-			pids[n++] = pid;
-	}
-	closedir(d);
-	return n;
-}
-
 /* Zombie children of pid. */
 static int zombies_of(long pid)
 {
@@ -115,298 +45,17 @@ static int zombies_of(long pid)
 	return n < 0 ? 0 : n;
 }
 
-/* What a thread is doing, as far as the kernel and the trace tell. */
-enum doing {
-	DO_GONE,	/* ended */
-	DO_RUNS,	/* runnable, or in a call we cannot judge */
-	DO_TIMED,	/* waits with a time-out: it goes on by itself */
-	DO_ACCEPT,	/* waits for a connection (accept, or select/poll without time-out) */
-	DO_STUCK,	/* waits for data, a child, a lock or a signal */
-};
-
-/* The system call a thread sleeps in, with its arguments; -1 if none. */
-static long task_syscall(long pid, long tid, unsigned long args[6])
-{
-	char path[96], buf[256];
-	snprintf(path, sizeof path, "/proc/%ld/task/%ld/syscall", pid, tid);
-	if (read_small(path, buf, sizeof buf) < 0)
-		return -1;
-	char *p = buf, *end;
-	long nr = strtol(p, &end, 10);
-	if (end == p || nr < 0)
-		return -1;
-	p = end;
-	for (int i = 0; i < 6; i++) {
-		args[i] = strtoul(p, &end, 16);
-		p = end;
-	}
-	return nr;
-}
-
-/* Did the thread's last call enter with a time-out (SO_RCVTIMEO...)? */
-static int last_call_timed(struct run *r, long tid)
-{
-	int timed = 0;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = r->nev; i-- > 0;) {
-		const struct trace_ev *e = &r->ev[i];
-		if (e->side == SIDE_PROGRAM && e->tid == tid) {
-			timed = e->phase == 'E' && e->timed;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&r->mu);
-	return timed;
-}
-
-static enum doing task_doing(struct run *r, long pid, long tid)
-{
-	char path[96];
-	struct pstat st;
-	snprintf(path, sizeof path, "/proc/%ld/task/%ld/stat", pid, tid);
-	if (stat_file(path, &st) < 0 || st.state == 'Z' || st.state == 'X')
-		return DO_GONE;
-	if (st.state != 'S')
-		return DO_RUNS;
-	unsigned long a[6];
-	long nr = task_syscall(pid, tid, a);
-	if (nr < 0)
-		return DO_RUNS;
-	if (last_call_timed(r, tid))
-		return DO_TIMED;
-	switch (nr) {
-	case SYS_read:
-	case SYS_recvfrom:
-	case SYS_recvmsg:
-	case SYS_wait4:
-	case SYS_waitid:
-	case SYS_rt_sigsuspend:
-#ifdef SYS_pause
-	case SYS_pause:
-#endif
-		return DO_STUCK;
-	case SYS_futex:
-		return a[3] ? DO_TIMED : DO_STUCK;
-	case SYS_accept:
-	case SYS_accept4:
-		return DO_ACCEPT;
-#ifdef SYS_poll
-	case SYS_poll:
-		return (int)a[2] < 0 ? DO_ACCEPT : DO_TIMED;
-#endif
-	case SYS_ppoll:
-		return a[2] ? DO_TIMED : DO_ACCEPT;
-#ifdef SYS_select
-	case SYS_select:
-		return a[4] ? DO_TIMED : DO_ACCEPT;
-#endif
-	case SYS_pselect6:
-		return a[4] ? DO_TIMED : DO_ACCEPT;
-#ifdef SYS_epoll_wait
-	case SYS_epoll_wait:
-		return (int)a[3] < 0 ? DO_ACCEPT : DO_TIMED;
-#endif
-	case SYS_epoll_pwait:
-		return (int)a[3] < 0 ? DO_ACCEPT : DO_TIMED;
-	default:
-		return DO_TIMED;
-	}
-}
-
-/* How many threads of the processes do each thing. */
-struct census {
-	int n[DO_STUCK + 1];
-	int main_doing;		/* the server's main thread */
-	long main_nr;		/* the system call it sleeps in, or -1 */
-};
-
-static void census_of(struct run *r, const long *pids, int npids, struct census *cs)
-{
-	memset(cs, 0, sizeof *cs);
-	cs->main_doing = DO_GONE;
-	cs->main_nr = -1;
-	for (int i = 0; i < npids; i++) {
-		char path[64];
-		snprintf(path, sizeof path, "/proc/%ld/task", pids[i]);
-		DIR *d = opendir(path);
-		if (!d)
-			continue;
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			char *end;
-			long tid = strtol(e->d_name, &end, 10);
-			if (*end || tid <= 0)
-				continue;
-			enum doing k = task_doing(r, pids[i], tid);
-			cs->n[k]++;
-			if (tid == r->pid) {
-				unsigned long a[6];
-				cs->main_doing = (int)k;
-				cs->main_nr = task_syscall(pids[i], tid, a);
-			}
-		}
-		closedir(d);
-	}
-}
-
-/* Every process of the run (the server and its children). */
-static void census_run(struct run *r, struct census *cs)
-{
-	long pids[MAX_PROCS];
-	int n = group_pids(r->pid, pids, MAX_PROCS);
-	census_of(r, pids, n, cs);
-}
-
-static int run_ended(struct run *r)
-{
-	pthread_mutex_lock(&r->mu);
-	int ended = r->end != RUN_RUNNING || r->collector_done;
-	pthread_mutex_unlock(&r->mu);
-	return ended;
-}
-
-/* Waits for an event of the run, at most ms. */
-static void wait_event(struct run *r, long ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_nsec += ms * 1000000L;
-	ts.tv_sec += ts.tv_nsec / 1000000000L;
-	ts.tv_nsec %= 1000000000L;
-	pthread_mutex_lock(&r->mu);
-	if (r->end == RUN_RUNNING && !r->collector_done)
-		pthread_cond_timedwait(&r->cond, &r->mu, &ts);
-	pthread_mutex_unlock(&r->mu);
-}
-
-/*
- * Waits until the collector has parsed every trace record the program
- * wrote so far (the pipe holds no unread byte), at most WAIT_MS: before
- * judging that a call is missing from the trace.
- */
-static void trace_flush(struct run *r)
-{
-	long deadline = now_ms() + WAIT_MS;
-	for (;;) {
-		pthread_mutex_lock(&r->mu);
-		int fd = r->trace_fd, unread = 0;
-		if (fd >= 0 && ioctl(fd, FIONREAD, &unread) < 0)
-			unread = 0;
-		pthread_mutex_unlock(&r->mu);
-		if (unread == 0 || now_ms() >= deadline)
-			return;
-		wait_event(r, 1);
-	}
-}
-
-typedef int (*cond_fn)(struct run *r, void *arg);
-
-/*
- * Waits until cond holds, looking again at every event of the run and every
- * POLL_MS (what /proc shows brings no event), at most ms.  Returns 1 when
- * it holds, 0 when the time ran out or the run ended first.
- */
-static int wait_until(struct run *r, cond_fn cond, void *arg, long ms)
-{
-	long deadline = now_ms() + ms;
-	for (;;) {
-		if (cond(r, arg))
-			return 1;
-		if (run_ended(r))
-			return cond(r, arg);
-		long left = deadline - now_ms();
-		if (left <= 0)
-			return 0;
-		wait_event(r, left < POLL_MS ? left : POLL_MS);
-	}
-}
-
-/*
- * Everything is delivered: every byte one side sent was received by the
- * other, every connection of ours accepted, every close of ours seen by
- * the program as an end of file (the kernel may still be delivering what
- * the trace does not show yet).  The ends of file are counted here from
- * the program's receives alone: a parent that closes its copy of a
- * client's socket after fork() has seen no end of file.
- */
-static int settled(struct run *r)
-{
-	pthread_mutex_lock(&r->mu);
-	long eofs = 0;
-	for (size_t i = 0; i < r->nev; i++) {
-		const struct trace_ev *e = &r->ev[i];
-		eofs += e->side == SIDE_PROGRAM && e->phase == 'X' && trace_is_recv(e->call) &&
-			!e->inj[0] && (e->ret == 0 || (e->ret < 0 && e->err == ECONNRESET));
-	}
-	int ok = r->prog_sent <= r->peer_recv && r->peer_sent <= r->prog_recv &&
-		 r->peer_connects <= r->prog_accepts && r->peer_closes <= eofs;
-	pthread_mutex_unlock(&r->mu);
-	return ok;
-}
-
-enum { QUIET_SETTLED = 1, QUIET_NO_ACCEPT = 2 };
-
-/*
- * Nobody can go on by himself: every thread of the run waits (for data, a
- * connection, a child) without a time-out, on two looks in a row with no
- * new event between.  QUIET_SETTLED: and nothing is on its way to the
- * program.  QUIET_NO_ACCEPT: a thread waiting for a connection counts as
- * able to go on (one of ours may not have reached its queue yet).
- */
-static int quiet_once(struct run *r, int how)
-{
-	if ((how & QUIET_SETTLED) && !settled(r))
-		return 0;
-	struct census cs;
-	census_run(r, &cs);
-	return cs.n[DO_RUNS] == 0 && cs.n[DO_TIMED] == 0 &&
-	       !((how & QUIET_NO_ACCEPT) && cs.n[DO_ACCEPT]) &&
-	       cs.n[DO_ACCEPT] + cs.n[DO_STUCK] > 0;
-}
-
-static int quiet(struct run *r, int how)
-{
-	pthread_mutex_lock(&r->mu);
-	size_t before = r->nev;
-	pthread_mutex_unlock(&r->mu);
-	if (!quiet_once(r, how))
-		return 0;
-	wait_event(r, RUN_RECHECK_MS);
-	pthread_mutex_lock(&r->mu);
-	size_t after = r->nev;
-	pthread_mutex_unlock(&r->mu);
-	return before == after && quiet_once(r, how);
-}
-
 /* The server's main thread sleeps in a system call (a signal would interrupt it). */
 static int main_asleep(struct run *r, void *arg)
 {
 	(void)arg;
-	struct census cs;
+	struct upper_census cs;
 	long self = r->pid;
-	census_of(r, &self, 1, &cs);
-	return cs.main_doing >= DO_TIMED && cs.main_nr >= 0;
+	upper_census_of(r, &self, 1, &cs);
+	return cs.main_doing >= UPPER_TIMED && cs.main_nr >= 0;
 }
 
 /* ---- the trace: who accepted, forked, closed what ---- */
-
-/* Index of the program's accept() that returned u's connection, or -1. */
-static long accept_index(struct run *r, const struct upper_client *u)
-{
-	char want[32];
-	snprintf(want, sizeof want, "127.0.0.1:%d", u->port);
-	long found = -1;
-	pthread_mutex_lock(&r->mu);
-	for (size_t i = 0; i < r->nev && found < 0; i++) {
-		const struct trace_ev *e = &r->ev[i];
-		if (e->side == SIDE_PROGRAM && e->phase == 'X' && e->ret >= 0 &&
-		    (!strcmp(e->call, "accept") || !strcmp(e->call, "accept4")) &&
-		    !strcmp(e->addr, want))
-			found = (long)i;
-	}
-	pthread_mutex_unlock(&r->mu);
-	return found;
-}
 
 struct after_accept {
 	const struct upper_client *u;
@@ -420,7 +69,7 @@ struct after_accept {
 static int accept_settled(struct run *r, void *arg)
 {
 	struct after_accept *a = arg;
-	long i = accept_index(r, a->u);
+	long i = upper_accept_index(r, a->u);
 	if (i < 0)
 		return 0;
 	int settled = 0;
@@ -449,7 +98,7 @@ static int accept_settled(struct run *r, void *arg)
 static long child_of(struct run *r, const struct upper_client *u)
 {
 	struct after_accept a = { .u = u, .child = -1 };
-	wait_until(r, accept_settled, &a, WAIT_MS);
+	upper_wait_until(r, accept_settled, &a, WAIT_MS);
 	return a.child;
 }
 
@@ -460,7 +109,7 @@ static long child_of(struct run *r, const struct upper_client *u)
 static int parent_moved_on(struct run *r, void *arg)
 {
 	struct after_accept *a = arg;
-	long i = accept_index(r, a->u);
+	long i = upper_accept_index(r, a->u);
 	if (i < 0)
 		return 0;
 	int moved = 0;
@@ -578,7 +227,7 @@ static const char *stderr_quote(struct check *c, struct run *r)
  */
 static int judge_ended(struct check *c, struct run *r, const char *what)
 {
-	if (!run_ended(r))
+	if (!upper_run_ended(r))
 		return 0;
 	run_wait_end(r, WAIT_MS);
 	if (accept_interrupted(r))
@@ -600,37 +249,12 @@ static struct upper_client *connect_client(struct check *c, struct run *r, int p
 	return NULL;
 }
 
-/*
- * Receives u's reply like upper_recv, and also gives up as soon as the
- * server has not accepted u and cannot go on by itself (every thread of
- * every process waits for data, a child or a lock: a server that serves
- * one client at a time).  Returns 1 when it gave up so, else 0.
- */
-static int recv_or_held(struct run *r, struct upper_client *u)
-{
-	long deadline = now_ms() + WAIT_MS;
-	while (u->ngot < u->nsent) {
-		long left = deadline - now_ms();
-		if (left <= 0)
-			break;
-		enum peer_io io = upper_recv(u, left < 4 * POLL_MS ? left : 4 * POLL_MS);
-		if (io != PEER_TIMEOUT)
-			break;
-		if (accept_index(r, u) < 0 && quiet(r, QUIET_NO_ACCEPT)) {
-			trace_flush(r);
-			if (accept_index(r, u) < 0)
-				return 1;
-		}
-	}
-	return 0;
-}
-
 /* Why was client `what` not served while the others held their connections? */
 static void judge_held(struct check *c, struct run *r, const char *what, const char *want)
 {
-	struct census cs;
+	struct upper_census cs;
 	long self = r->pid;
-	census_of(r, &self, 1, &cs);
+	upper_census_of(r, &self, 1, &cs);
 	const char *made = upper_forked(r);
 	if (!made)
 		check_fail(c, r, "iterative", what, NULL);
@@ -652,7 +276,7 @@ static int serve_lines(struct check *c, struct run *r, struct upper_client *u, i
 		size_t len = (size_t)peer_random(8, (long)sizeof line);
 		upper_random_line(line, len);
 		upper_send(u, line, len, 0);
-		if (recv_or_held(r, u)) {
+		if (upper_recv_or_held(r, u)) {
 			judge_held(c, r, what, "fork");
 			return -1;
 		}
@@ -772,7 +396,7 @@ static void chk_concurrent(struct check *c)
 		goto out;
 	if (serve_lines(c, r, u[0], 1, 2) < 0)
 		goto out;
-	trace_flush(r);
+	upper_trace_flush(r);
 	const char *made = upper_forked(r);
 	if (!made)
 		check_fail(c, r, "nofork", NULL);
@@ -823,7 +447,7 @@ static enum peer_io finish_client(struct run *r, struct upper_client *u)
 			io = eof ? PEER_CLOSED : PEER_ERROR;
 			break;
 		}
-		if (quiet(r, QUIET_SETTLED)) {
+		if (upper_quiet(r, UPPER_QUIET_SETTLED)) {
 			io = drain_eof(r, u, &eof) ? (eof ? PEER_CLOSED : PEER_ERROR) : PEER_STALL;
 			break;
 		}
@@ -863,10 +487,10 @@ static void chk_closes_client(struct check *c)
 	if (serve_together(c, r, port, u) < 0)
 		goto out;
 	struct after_accept last = { .u = u[NCLIENTS - 1], .child = -1 };
-	wait_until(r, parent_moved_on, &last, WAIT_MS);
+	upper_wait_until(r, parent_moved_on, &last, WAIT_MS);
 	int kept = 0, forked = 0;
 	for (int i = 0; i < NCLIENTS; i++) {
-		long at = accept_index(r, u[i]);
+		long at = upper_accept_index(r, u[i]);
 		if (at < 0 || event_pid(r, at) != r->pid)
 			continue;
 		if (child_of(r, u[i]) > 0)
@@ -908,16 +532,16 @@ static int holders_done(struct run *r, void *arg)
 	long alive[MAX_PROCS];
 	int n = 0;
 	for (int i = 0; i < h->n; i++)
-		if (!proc_dead(h->pid[i], r->pid))
+		if (!upper_proc_dead(h->pid[i], r->pid))
 			alive[n++] = h->pid[i];
 	if (!n)
 		return 1;
 	/* Settled first: a holder that had its end of file is awake now. */
-	if (!settled(r))
+	if (!upper_settled(r))
 		return 0;
-	struct census cs;
-	census_of(r, alive, n, &cs);
-	return cs.n[DO_RUNS] == 0 && cs.n[DO_TIMED] == 0;
+	struct upper_census cs;
+	upper_census_of(r, alive, n, &cs);
+	return cs.n[UPPER_RUNS] == 0 && cs.n[UPPER_TIMED] == 0;
 }
 
 /*
@@ -940,7 +564,7 @@ static void chk_closes_listen(struct check *c)
 	if (!ino)
 		goto out;
 	long pids[MAX_PROCS];
-	int n = group_pids(r->pid, pids, MAX_PROCS);
+	int n = upper_group_pids(r->pid, pids, MAX_PROCS);
 	struct holders h = { .n = 0 };
 	for (int i = 0; i < n; i++)
 		if (pids[i] != r->pid && holds_inode(pids[i], ino))
@@ -951,8 +575,8 @@ static void chk_closes_listen(struct check *c)
 		upper_free(u[i]);
 		u[i] = NULL;
 	}
-	wait_until(r, holders_done, &h, WAIT_MS);
-	trace_flush(r);
+	upper_wait_until(r, holders_done, &h, WAIT_MS);
+	upper_trace_flush(r);
 	int kept = 0;
 	for (int i = 0; i < h.n; i++)
 		kept += !closed_by(r, h.pid[i], lfd, 0);
@@ -972,11 +596,11 @@ struct child_end {
 static int child_ended_or_stuck(struct run *r, void *arg)
 {
 	struct child_end *ce = arg;
-	if (proc_dead(ce->pid, r->pid))
+	if (upper_proc_dead(ce->pid, r->pid))
 		return 1;
-	struct census cs;
-	census_of(r, &ce->pid, 1, &cs);
-	return cs.n[DO_RUNS] == 0 && cs.n[DO_TIMED] == 0 && quiet(r, QUIET_SETTLED);
+	struct upper_census cs;
+	upper_census_of(r, &ce->pid, 1, &cs);
+	return cs.n[UPPER_RUNS] == 0 && cs.n[UPPER_TIMED] == 0 && upper_quiet(r, UPPER_QUIET_SETTLED);
 }
 
 /*
@@ -995,13 +619,13 @@ static long serve_and_leave(struct check *c, struct run *r, int port, int n)
 		return -1;
 	}
 	long child = child_of(r, u);
-	wait_until(r, main_asleep, NULL, WAIT_MS);
+	upper_wait_until(r, main_asleep, NULL, WAIT_MS);
 	upper_free(u);
 	if (child <= 0)
 		return 0;
 	struct child_end ce = { child };
-	wait_until(r, child_ended_or_stuck, &ce, WAIT_MS);
-	if (!proc_dead(child, r->pid)) {
+	upper_wait_until(r, child_ended_or_stuck, &ce, WAIT_MS);
+	if (!upper_proc_dead(child, r->pid)) {
 		if (!judge_ended(c, r, upper_what(c, n + 1)))
 			check_fail(c, r, "child_lives", upper_what(c, n), NULL);
 		return -1;
@@ -1013,7 +637,7 @@ static long serve_and_leave(struct check *c, struct run *r, int port, int n)
 static int reaped_or_stuck(struct run *r, void *arg)
 {
 	(void)arg;
-	return zombies_of(r->pid) == 0 || quiet(r, QUIET_SETTLED);
+	return zombies_of(r->pid) == 0 || upper_quiet(r, UPPER_QUIET_SETTLED);
 }
 
 /*
@@ -1031,7 +655,7 @@ static void chk_zombies(struct check *c)
 		long child = serve_and_leave(c, r, port, n);
 		if (child <= 0)
 			return;
-		wait_until(r, reaped_or_stuck, NULL, ZOMBIE_MS);
+		upper_wait_until(r, reaped_or_stuck, NULL, ZOMBIE_MS);
 		if (judge_ended(c, r, upper_what(c, n + 1)))
 			return;
 		int z = zombies_of(r->pid);
@@ -1055,7 +679,7 @@ static void chk_sigchld(struct check *c)
 	if (serve_and_leave(c, r, port, 1) < 0)
 		return;
 	/* The parent has handled the signal: it sleeps again, or it ended. */
-	wait_until(r, main_asleep, NULL, WAIT_MS);
+	upper_wait_until(r, main_asleep, NULL, WAIT_MS);
 	if (judge_ended(c, r, upper_what(c, 2)))
 		return;
 	struct upper_client *u = connect_client(c, r, port, 2);
@@ -1081,7 +705,7 @@ static int fork_failed(struct run *r)
 static int ended_or_idle(struct run *r, void *arg)
 {
 	const struct upper_client *u = arg;
-	return run_ended(r) || (accept_index(r, u) >= 0 && quiet(r, 0));
+	return upper_run_ended(r) || (upper_accept_index(r, u) >= 0 && upper_quiet(r, 0));
 }
 
 /* The first fork() fails: a message naming it, a non-zero status. */
@@ -1098,10 +722,10 @@ static void chk_fork_fails(struct check *c)
 	char line[40];
 	upper_random_line(line, sizeof line);
 	upper_send(u, line, sizeof line, 0);
-	wait_until(r, ended_or_idle, u, WAIT_MS);
-	int ended = run_ended(r) && run_wait_end(r, WAIT_MS) == 0;
+	upper_wait_until(r, ended_or_idle, u, WAIT_MS);
+	int ended = upper_run_ended(r) && run_wait_end(r, WAIT_MS) == 0;
 	upper_free(u);
-	trace_flush(r);
+	upper_trace_flush(r);
 	if (!fork_failed(r))
 		return;		/* it never forked: the check "concurrent" says so */
 	if (!ended) {

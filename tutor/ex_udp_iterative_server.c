@@ -146,6 +146,10 @@ static enum peer_reply client_wait(struct srv *x, struct client *k, const int *p
 /* Sends sig to the server's process group while it runs (stop, continue). */
 static void srv_signal(struct srv *x, int sig)
 {
+	if (sig == SIGSTOP) {
+		run_stop(x->r);	/* and the stop has taken hold */
+		return;
+	}
 	pthread_mutex_lock(&x->r->mu);
 	if (x->r->end == RUN_RUNNING)
 		kill(-x->r->pid, sig);

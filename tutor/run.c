@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -931,4 +932,25 @@ struct trace_ev *run_events(struct run *r, size_t *n)
 		copy[k] = e;
 	}
 	return copy;
+}
+
+int run_stop(struct run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	int running = r->end == RUN_RUNNING;
+	if (running)
+		kill(-r->pid, SIGSTOP);
+	pthread_mutex_unlock(&r->mu);
+	if (!running)
+		return -1;
+	/* kill() returns before the stop takes hold: wait until it has. */
+	for (long end = now_ms() + 5000; now_ms() < end;) {
+		char st = run_thread_state(r->pid);
+		if (st == 'T' || st == 't')
+			return 0;
+		if (st == 0 || st == 'Z' || st == 'X')
+			return -1;
+		sched_yield();
+	}
+	return -1;
 }

@@ -161,6 +161,13 @@ void run_note(struct run *r, const char *call, int fd, long ret, int err,
 /* Kills every process of the run, reaps them, joins the collector, frees. */
 void run_free(struct run *r);
 
+/*
+ * Stops the program's process group (SIGSTOP) and waits until the kernel
+ * shows its main process stopped: after that, nothing it does can race with
+ * what a check arranges before run_cont().  0, or -1 if it had ended.
+ */
+int run_stop(struct run *r);
+
 /* Kills the whole process group now (the run stays readable). */
 void run_kill(struct run *r);
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -27,6 +28,8 @@
 
 /* How often a client waiting for its reply looks at a held server. */
 #define HOLD_LOOK_MS 30
+#define POLL_MS 10		/* how often /proc is looked at again while waiting */
+#define MAX_PROCS 128
 
 unsigned char upper_byte(unsigned char c)
 {
@@ -157,8 +160,7 @@ enum peer_io upper_send(struct upper_client *u, const void *buf, size_t len, siz
 	return s;
 }
 
-/* Reads /proc/PID/<name> into buf; returns the length or -1. */
-static ssize_t proc_read(long pid, const char *name, char *buf, size_t cap)
+ssize_t upper_proc_read(long pid, const char *name, char *buf, size_t cap)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%ld/%s", pid, name);
@@ -176,29 +178,25 @@ static ssize_t proc_read(long pid, const char *name, char *buf, size_t cap)
 static char proc_state(long pid)
 {
 	char buf[512];
-	if (proc_read(pid, "stat", buf, sizeof buf) <= 0)
+	if (upper_proc_read(pid, "stat", buf, sizeof buf) <= 0)
 		return 0;
 	const char *paren = strrchr(buf, ')');
 	return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
-static int proc_threads(long pid)
+int upper_proc_threads(long pid)
 {
 	char buf[2048];
-	if (proc_read(pid, "status", buf, sizeof buf) <= 0)
+	if (upper_proc_read(pid, "status", buf, sizeof buf) <= 0)
 		return -1;
 	const char *t = strstr(buf, "\nThreads:");
 	return t ? atoi(t + 9) : -1;
 }
 
-/*
- * The system call process pid sleeps in and its first argument, from
- * /proc/PID/syscall.  Returns 0, or -1 when it runs or cannot be read.
- */
-static int proc_syscall(long pid, long *nr, long *arg0)
+int upper_proc_syscall(long pid, long *nr, long *arg0)
 {
 	char buf[256];
-	if (proc_state(pid) != 'S' || proc_read(pid, "syscall", buf, sizeof buf) <= 0)
+	if (proc_state(pid) != 'S' || upper_proc_read(pid, "syscall", buf, sizeof buf) <= 0)
 		return -1;
 	char *end;
 	*nr = strtol(buf, &end, 10);
@@ -385,7 +383,7 @@ static int waits_for_input(long nr)
  */
 static const char *idle_process(struct run *r, long pid)
 {
-	if (pid <= 0 || proc_threads(pid) != 1)
+	if (pid <= 0 || upper_proc_threads(pid) != 1)
 		return NULL;
 	static const char *const calls[] = { "select", "poll", "accept", "accept4", "recv",
 					     "read", "recvfrom" };
@@ -403,7 +401,7 @@ static const char *idle_process(struct run *r, long pid)
 	}
 	pthread_mutex_unlock(&r->mu);
 	long nr, arg0;
-	if (!call || proc_syscall(pid, &nr, &arg0) < 0 || !waits_for_input(nr))
+	if (!call || upper_proc_syscall(pid, &nr, &arg0) < 0 || !waits_for_input(nr))
 		return NULL;
 	/* The kernel may lag behind the record: look at the trace once more. */
 	pthread_mutex_lock(&r->mu);
@@ -465,10 +463,10 @@ static int stuck_on(const struct upper_client *h)
 	conn_stats(h, &st);
 	if (!st.found || st.pid != (long)r->pid || st.closed || st.rx < (long)h->nsent)
 		return 0;
-	if (proc_threads(r->pid) != 1)
+	if (upper_proc_threads(r->pid) != 1)
 		return 0;
 	long nr, fd;
-	if (proc_syscall(r->pid, &nr, &fd) < 0 || fd != st.fd)
+	if (upper_proc_syscall(r->pid, &nr, &fd) < 0 || fd != st.fd)
 		return 0;
 	return nr == SYS_read || nr == SYS_recvfrom || nr == SYS_recvmsg || nr == SYS_readv;
 }
@@ -1191,7 +1189,7 @@ int upper_zombies(pid_t pid)
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		char buf[512];
-		if (proc_read(atol(de->d_name), "stat", buf, sizeof buf) <= 0)
+		if (upper_proc_read(atol(de->d_name), "stat", buf, sizeof buf) <= 0)
 			continue;
 		const char *paren = strrchr(buf, ')');
 		char state;
@@ -1219,4 +1217,324 @@ const char *upper_forked(struct run *r)
 	}
 	pthread_mutex_unlock(&r->mu);
 	return call;
+}
+
+/* ---- what the server's processes and threads are doing (/proc, the trace) ---- */
+
+struct pstat {
+	char state;
+	long ppid, pgrp;
+};
+
+static int read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Parses a stat file (after the command's closing parenthesis). */
+static int stat_file(const char *path, struct pstat *st)
+{
+	char buf[512];
+	if (read_small(path, buf, sizeof buf) < 0)
+		return -1;
+	const char *p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %ld %ld", &st->state, &st->ppid, &st->pgrp) != 3)
+		return -1;
+	return 0;
+}
+
+static int proc_stat(long pid, struct pstat *st)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	return stat_file(path, st);
+}
+
+int upper_group_pids(long pgid, long *pids, int max)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return 0;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < max) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		struct pstat st;
+		if (*end || pid <= 0 || proc_stat(pid, &st) < 0)
+			continue;
+		if (st.pgrp == pgid && st.state != 'Z' && st.state != 'X')
+			pids[n++] = pid;
+	}
+	closedir(d);
+	return n;
+}
+
+int upper_proc_dead(long pid, long pgid)
+{
+	struct pstat st;
+	return proc_stat(pid, &st) < 0 || st.state == 'Z' || st.state == 'X' || st.pgrp != pgid;
+}
+
+/* The system call a thread sleeps in, with its arguments; -1 if none. */
+static long task_syscall(long pid, long tid, unsigned long args[6])
+{
+	char path[96], buf[256];
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/syscall", pid, tid);
+	if (read_small(path, buf, sizeof buf) < 0)
+		return -1;
+	char *p = buf, *end;
+	long nr = strtol(p, &end, 10);
+	if (end == p || nr < 0)
+		return -1;
+	p = end;
+	for (int i = 0; i < 6; i++) {
+		args[i] = strtoul(p, &end, 16);
+		p = end;
+	}
+	return nr;
+}
+
+/* Did the thread's last call enter with a time-out (SO_RCVTIMEO...)? */
+static int last_call_timed(struct run *r, long tid)
+{
+	int timed = 0;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = r->nev; i-- > 0;) {
+		const struct trace_ev *e = &r->ev[i];
+		if (e->side == SIDE_PROGRAM && e->tid == tid) {
+			timed = e->phase == 'E' && e->timed;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	return timed;
+}
+
+static enum upper_doing task_doing(struct run *r, long pid, long tid)
+{
+	char path[96];
+	struct pstat st;
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/stat", pid, tid);
+	if (stat_file(path, &st) < 0 || st.state == 'Z' || st.state == 'X')
+		return UPPER_GONE;
+	if (st.state != 'S')
+		return UPPER_RUNS;
+	unsigned long a[6];
+	long nr = task_syscall(pid, tid, a);
+	if (nr < 0)
+		return UPPER_RUNS;
+	if (last_call_timed(r, tid))
+		return UPPER_TIMED;
+	switch (nr) {
+	case SYS_read:
+	case SYS_recvfrom:
+	case SYS_recvmsg:
+	case SYS_wait4:
+	case SYS_waitid:
+	case SYS_rt_sigsuspend:
+#ifdef SYS_pause
+	case SYS_pause:
+#endif
+		return UPPER_STUCK;
+	case SYS_futex:
+		return a[3] ? UPPER_TIMED : UPPER_STUCK;
+	case SYS_accept:
+	case SYS_accept4:
+		return UPPER_ACCEPT;
+#ifdef SYS_poll
+	case SYS_poll:
+		return (int)a[2] < 0 ? UPPER_ACCEPT : UPPER_TIMED;
+#endif
+	case SYS_ppoll:
+		return a[2] ? UPPER_TIMED : UPPER_ACCEPT;
+#ifdef SYS_select
+	case SYS_select:
+		return a[4] ? UPPER_TIMED : UPPER_ACCEPT;
+#endif
+	case SYS_pselect6:
+		return a[4] ? UPPER_TIMED : UPPER_ACCEPT;
+#ifdef SYS_epoll_wait
+	case SYS_epoll_wait:
+		return (int)a[3] < 0 ? UPPER_ACCEPT : UPPER_TIMED;
+#endif
+	case SYS_epoll_pwait:
+		return (int)a[3] < 0 ? UPPER_ACCEPT : UPPER_TIMED;
+	default:
+		return UPPER_TIMED;
+	}
+}
+
+void upper_census_of(struct run *r, const long *pids, int npids, struct upper_census *cs)
+{
+	memset(cs, 0, sizeof *cs);
+	cs->main_doing = UPPER_GONE;
+	cs->main_nr = -1;
+	for (int i = 0; i < npids; i++) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%ld/task", pids[i]);
+		DIR *d = opendir(path);
+		if (!d)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			char *end;
+			long tid = strtol(e->d_name, &end, 10);
+			if (*end || tid <= 0)
+				continue;
+			enum upper_doing k = task_doing(r, pids[i], tid);
+			cs->n[k]++;
+			if (tid == r->pid) {
+				unsigned long a[6];
+				cs->main_doing = (int)k;
+				cs->main_nr = task_syscall(pids[i], tid, a);
+			}
+		}
+		closedir(d);
+	}
+}
+
+/* Every process of the run (the server and its children). */
+static void census_run(struct run *r, struct upper_census *cs)
+{
+	long pids[MAX_PROCS];
+	int n = upper_group_pids(r->pid, pids, MAX_PROCS);
+	upper_census_of(r, pids, n, cs);
+}
+
+int upper_run_ended(struct run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	int ended = r->end != RUN_RUNNING || r->collector_done;
+	pthread_mutex_unlock(&r->mu);
+	return ended;
+}
+
+/* Waits for an event of the run, at most ms. */
+static void wait_event(struct run *r, long ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&r->mu);
+	if (r->end == RUN_RUNNING && !r->collector_done)
+		pthread_cond_timedwait(&r->cond, &r->mu, &ts);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void upper_trace_flush(struct run *r)
+{
+	long deadline = now_ms() + WAIT_MS;
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		int fd = r->trace_fd, unread = 0;
+		if (fd >= 0 && ioctl(fd, FIONREAD, &unread) < 0)
+			unread = 0;
+		pthread_mutex_unlock(&r->mu);
+		if (unread == 0 || now_ms() >= deadline)
+			return;
+		wait_event(r, 1);
+	}
+}
+
+int upper_wait_until(struct run *r, upper_cond_fn cond, void *arg, long ms)
+{
+	long deadline = now_ms() + ms;
+	for (;;) {
+		if (cond(r, arg))
+			return 1;
+		if (upper_run_ended(r))
+			return cond(r, arg);
+		long left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		wait_event(r, left < POLL_MS ? left : POLL_MS);
+	}
+}
+
+int upper_settled(struct run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	long eofs = 0;
+	for (size_t i = 0; i < r->nev; i++) {
+		const struct trace_ev *e = &r->ev[i];
+		eofs += e->side == SIDE_PROGRAM && e->phase == 'X' && trace_is_recv(e->call) &&
+			!e->inj[0] && (e->ret == 0 || (e->ret < 0 && e->err == ECONNRESET));
+	}
+	int ok = r->prog_sent <= r->peer_recv && r->peer_sent <= r->prog_recv &&
+		 r->peer_connects <= r->prog_accepts && r->peer_closes <= eofs;
+	pthread_mutex_unlock(&r->mu);
+	return ok;
+}
+
+/* One look of upper_quiet. */
+static int quiet_once(struct run *r, int how)
+{
+	if ((how & UPPER_QUIET_SETTLED) && !upper_settled(r))
+		return 0;
+	struct upper_census cs;
+	census_run(r, &cs);
+	return cs.n[UPPER_RUNS] == 0 && cs.n[UPPER_TIMED] == 0 &&
+	       !((how & UPPER_QUIET_NO_ACCEPT) && cs.n[UPPER_ACCEPT]) &&
+	       cs.n[UPPER_ACCEPT] + cs.n[UPPER_STUCK] > 0;
+}
+
+int upper_quiet(struct run *r, int how)
+{
+	pthread_mutex_lock(&r->mu);
+	size_t before = r->nev;
+	pthread_mutex_unlock(&r->mu);
+	if (!quiet_once(r, how))
+		return 0;
+	wait_event(r, RUN_RECHECK_MS);
+	pthread_mutex_lock(&r->mu);
+	size_t after = r->nev;
+	pthread_mutex_unlock(&r->mu);
+	return before == after && quiet_once(r, how);
+}
+
+long upper_accept_index(struct run *r, const struct upper_client *u)
+{
+	char want[32];
+	snprintf(want, sizeof want, "127.0.0.1:%d", u->port);
+	long found = -1;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nev && found < 0; i++) {
+		const struct trace_ev *e = &r->ev[i];
+		if (e->side == SIDE_PROGRAM && e->phase == 'X' && e->ret >= 0 &&
+		    (!strcmp(e->call, "accept") || !strcmp(e->call, "accept4")) &&
+		    !strcmp(e->addr, want))
+			found = (long)i;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+int upper_recv_or_held(struct run *r, struct upper_client *u)
+{
+	long deadline = now_ms() + WAIT_MS;
+	while (u->ngot < u->nsent) {
+		long left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		enum peer_io io = upper_recv(u, left < 4 * POLL_MS ? left : 4 * POLL_MS);
+		if (io != PEER_TIMEOUT)
+			break;
+		if (upper_accept_index(r, u) < 0 && upper_quiet(r, UPPER_QUIET_NO_ACCEPT)) {
+			upper_trace_flush(r);
+			if (upper_accept_index(r, u) < 0)
+				return 1;
+		}
+	}
+	return 0;
 }

@@ -224,6 +224,22 @@ int upper_held(struct check *c, struct run *r, int port, size_t hold_bytes);
  */
 int upper_abrupt(struct check *c, struct run *r, int port, int *conclusive);
 
+/*
+ * Reads /proc/PID/<name> into buf (cap bytes, NUL added); returns the
+ * length, or -1 when it cannot be read.
+ */
+ssize_t upper_proc_read(long pid, const char *name, char *buf, size_t cap);
+
+/* Threads of process pid (/proc/PID/status), or -1 when unreadable. */
+int upper_proc_threads(long pid);
+
+/*
+ * The system call process pid sleeps in (*nr) and its first argument
+ * (*arg0), from /proc/PID/syscall.  Returns 0, or -1 when it runs (its
+ * state is not S) or cannot be read.
+ */
+int upper_proc_syscall(long pid, long *nr, long *arg0);
+
 /* Entries in /proc/PID/fd, or -1 when unreadable. */
 int upper_fd_count(pid_t pid);
 
@@ -238,6 +254,97 @@ int upper_zombies(pid_t pid);
 
 /* Did a process or thread of the run call fork() or pthread_create()? */
 const char *upper_forked(struct run *r);
+
+/*
+ * What the server's processes and threads are doing, read in /proc (state,
+ * system call and its arguments) and in the trace: bounded polling to
+ * detect readiness, never a pause that decides a verdict.
+ */
+
+/* The processes of process group pgid (the run's) not yet ended, up to max. */
+int upper_group_pids(long pgid, long *pids, int max);
+
+/*
+ * Has process pid of the run's group pgid ended (a zombie, or gone)?  A pid
+ * outside the group is another process that reused the number.
+ */
+int upper_proc_dead(long pid, long pgid);
+
+/* What a thread is doing, as far as the kernel and the trace tell. */
+enum upper_doing {
+	UPPER_GONE,	/* ended */
+	UPPER_RUNS,	/* runnable, or in a call we cannot judge */
+	UPPER_TIMED,	/* waits with a time-out: it goes on by itself */
+	UPPER_ACCEPT,	/* waits for a connection (accept, or select/poll without time-out) */
+	UPPER_STUCK,	/* waits for data, a child, a lock or a signal */
+};
+
+/* How many threads of the processes do each thing. */
+struct upper_census {
+	int n[UPPER_STUCK + 1];
+	int main_doing;		/* the server's main thread (an enum upper_doing) */
+	long main_nr;		/* the system call it sleeps in, or -1 */
+};
+
+/*
+ * Fills *cs with what every thread of the npids processes pids does
+ * (main_doing: UPPER_GONE and main_nr -1 when the server's main thread,
+ * r->pid, is not among them).
+ */
+void upper_census_of(struct run *r, const long *pids, int npids, struct upper_census *cs);
+
+/* Has the run ended (or its collector stopped)? */
+int upper_run_ended(struct run *r);
+
+/*
+ * Waits until the collector has parsed every trace record the program
+ * wrote so far (the pipe holds no unread byte), at most WAIT_MS: before
+ * judging that a call is missing from the trace.
+ */
+void upper_trace_flush(struct run *r);
+
+typedef int (*upper_cond_fn)(struct run *r, void *arg);
+
+/*
+ * Waits until cond holds, looking again at every event of the run and every
+ * 10 ms (what /proc shows brings no event), at most ms.  Returns 1 when it
+ * holds, 0 when the time ran out or the run ended first.
+ */
+int upper_wait_until(struct run *r, upper_cond_fn cond, void *arg, long ms);
+
+/*
+ * Everything is delivered: every byte one side sent was received by the
+ * other, every connection of ours accepted, every close of ours seen by
+ * the program as an end of file (the kernel may still be delivering what
+ * the trace does not show yet).  The ends of file are counted from the
+ * program's receives alone: a parent that closes its copy of a client's
+ * socket after fork() has seen no end of file.  Returns 1 or 0.
+ */
+int upper_settled(struct run *r);
+
+enum { UPPER_QUIET_SETTLED = 1, UPPER_QUIET_NO_ACCEPT = 2 };
+
+/*
+ * Nobody can go on by himself: every thread of the run waits (for data, a
+ * connection, a child) without a time-out, on two looks in a row with no
+ * new event between.  UPPER_QUIET_SETTLED in how: and nothing is on its way
+ * to the program (upper_settled).  UPPER_QUIET_NO_ACCEPT: a thread waiting
+ * for a connection counts as able to go on (one of ours may not have
+ * reached its queue yet).  Returns 1 or 0.
+ */
+int upper_quiet(struct run *r, int how);
+
+/* Index in r->ev of the program's accept() that returned u's connection, or -1. */
+long upper_accept_index(struct run *r, const struct upper_client *u);
+
+/*
+ * Receives u's reply like upper_recv (at most WAIT_MS), and also gives up
+ * as soon as the server has not accepted u and cannot go on by itself
+ * (every thread of every process waits for data, a child or a lock: a
+ * server that serves one client at a time).  Returns 1 when it gave up so,
+ * else 0.
+ */
+int upper_recv_or_held(struct run *r, struct upper_client *u);
 
 /*
  * Keys of the diagnoses, with their arguments ({1} is always `what`):
