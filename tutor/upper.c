@@ -1205,6 +1205,8 @@ int upper_zombies(pid_t pid)
 const char *upper_forked(struct run *r)
 {
 	const char *call = NULL;
+	/* Every record written so far, parsed: the call's line comes after it returns. */
+	upper_trace_flush(r);
 	pthread_mutex_lock(&r->mu);
 	for (size_t i = 0; i < r->nev && !call; i++) {
 		const struct trace_ev *e = &r->ev[i];
@@ -1216,6 +1218,9 @@ const char *upper_forked(struct run *r)
 			call = "pthread_create";
 	}
 	pthread_mutex_unlock(&r->mu);
+	/* Its record may not even be written yet: the kernel knows the threads. */
+	if (!call && !upper_run_ended(r) && upper_proc_threads(r->pid) > 1)
+		call = "pthread_create";
 	return call;
 }
 
