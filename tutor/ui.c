@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -59,6 +60,7 @@ static const struct {
 
 static int use_color;
 static volatile sig_atomic_t stop_flag;
+static int winch_pipe[2] = { -1, -1 };	/* SIGWINCH wakes the loop through it */
 static struct ui *the_ui;	/* for the crash handler only */
 
 static attr_t style_attr(enum ui_style st)
@@ -72,6 +74,29 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+}
+
+/* A resize only queues work for the loop: nothing is drawn from a handler. */
+static void on_winch(int sig)
+{
+	(void)sig;
+	int saved = errno;
+	char c = 1;
+	if (write(winch_pipe[1], &c, 1) < 0) {
+		/* The pipe is full: a resize is queued already. */
+	}
+	errno = saved;
+}
+
+/* Reads the terminal's new size and tells curses (which queues KEY_RESIZE). */
+static void apply_resize(void)
+{
+	char buf[64];
+	while (read(winch_pipe[0], buf, sizeof buf) > 0)
+		;
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
 }
 
 /* A crash: give the terminal back before dying, so the shell is usable. */
@@ -589,6 +614,17 @@ int ui_main(const struct ui_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/*
+	 * Our own SIGWINCH handler, installed before initscr() so that curses
+	 * leaves it to us: the loop polls the pipe and resizes, whatever the
+	 * way a signal interrupts poll() in this build.
+	 */
+	if (pipe2(winch_pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+		sa.sa_handler = on_winch;
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGWINCH, &sa, NULL);
+		sa.sa_flags = 0;
+	}
 	sa.sa_handler = on_crash;
 	const int crash[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 	for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++)
@@ -610,11 +646,17 @@ int ui_main(const struct ui_opts *o)
 			draw(&u);
 			dirty = 0;
 		}
-		struct pollfd pf[6];
+		struct pollfd pf[7];
 		int np = 0;
 		pf[np++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		int winch_i = -1;
+		if (winch_pipe[0] >= 0) {
+			winch_i = np;
+			pf[np++] = (struct pollfd){ .fd = winch_pipe[0], .events = POLLIN };
+		}
 		int jfds[3];
 		int nj = u.job_started && !u.job.done ? job_fds(&u.job, jfds) : 0;
+		int job_i = np;
 		for (int i = 0; i < nj; i++)
 			pf[np++] = (struct pollfd){ .fd = jfds[i], .events = POLLIN };
 		int watch_i = -1;
@@ -625,9 +667,13 @@ int ui_main(const struct ui_opts *o)
 		int r = poll(pf, (nfds_t)np, -1);
 		if (r < 0 && errno != EINTR)
 			break;
+		if (winch_i >= 0 && r > 0 && pf[winch_i].revents) {
+			apply_resize();
+			dirty = 1;
+		}
 		if (nj && r > 0) {
 			int any = 0;
-			for (int i = 1; i <= nj; i++)
+			for (int i = job_i; i < job_i + nj; i++)
 				any |= pf[i].revents != 0;
 			if (any) {
 				job_read(&u.job);
