@@ -26,6 +26,7 @@
 #include "store.h"
 #include "text.h"
 #include "ui.h"
+#include "workspace.h"
 #include "util.h"
 
 enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
@@ -90,26 +91,14 @@ static struct store *open_store(struct cli *c)
 
 static char *workspace_file(struct cli *c, const struct exercise *ex)
 {
-	return xasprintf("%s/%s/%s", c->workspace, ex->id, ex->file);
+	return workspace_path(c->workspace, ex);
 }
 
 /* Copies the starter into the workspace the first time.  0 or -1. */
 static int ensure_workspace(struct cli *c, const struct exercise *ex, char **path)
 {
 	*path = workspace_file(c, ex);
-	if (file_exists(*path))
-		return 0;
-	char *dir = xasprintf("%s/%s", c->workspace, ex->id);
-	char *starter = xasprintf("%s/%s", ex->dir, ex->file);
-	size_t len;
-	char *text = file_read(starter, &len);
-	int ret = -1;
-	if (text && mkdir_p(dir, 0755) == 0 && file_write(*path, text, len, 0644) == 0)
-		ret = 0;
-	free(text);
-	free(starter);
-	free(dir);
-	return ret;
+	return workspace_ensure(c->workspace, ex, *path);
 }
 
 static int cmd_list(struct cli *c)
@@ -346,19 +335,13 @@ static int cmd_reset(struct cli *c)
 	if (!ex)
 		return EXIT_USAGE;
 	char *path = workspace_file(c, ex);
-	if (file_exists(path)) {
-		/* Never overwrite an older backup, even two resets in one second. */
-		char *backup = xasprintf("%s.%ld.bak", path, (long)time(NULL));
-		for (int n = 1; file_exists(backup); n++) {
-			free(backup);
-			backup = xasprintf("%s.%ld-%d.bak", path, (long)time(NULL), n);
-		}
-		if (rename(path, backup) < 0) {
-			fprintf(stderr, "prise: %s: %s\n", path, strerror(errno));
-			free(backup);
-			free(path);
-			return EXIT_INTERNAL;
-		}
+	char *backup;
+	if (workspace_backup(path, &backup) < 0) {
+		fprintf(stderr, "prise: %s: %s\n", path, strerror(errno));
+		free(path);
+		return EXIT_INTERNAL;
+	}
+	if (backup) {
 		char *msg = catalog_format(T(c, "cli.backup"), (const char *[]){ backup }, 1);
 		printf("%s\n", msg);
 		free(msg);

@@ -26,6 +26,7 @@
 #include "sandbox.h"
 #include "text.h"
 #include "util.h"
+#include "workspace.h"
 
 static const struct ui_screen_ops *const screens[SCR_COUNT] = {
 	[SCR_HOME] = &ui_home_ops,
@@ -383,23 +384,6 @@ static int watch_read(struct ui *u)
 	return hit;
 }
 
-/* Copies the starter into the workspace the first time. */
-static int ensure_file(struct ui *u)
-{
-	if (file_exists(u->file))
-		return 0;
-	char *dir = xasprintf("%s/%s", u->workspace, u->ex->id);
-	char *starter = xasprintf("%s/%s", u->ex->dir, u->ex->file);
-	size_t len;
-	char *text = file_read(starter, &len);
-	int ret = -1;
-	if (text && mkdir_p(dir, 0755) == 0 && file_write(u->file, text, len, 0644) == 0)
-		ret = 0;
-	free(text);
-	free(starter);
-	free(dir);
-	return ret;
-}
 
 /* A gap without any key or save longer than this is idle time. */
 #define IDLE_MAX_MS (2 * 60 * 1000)
@@ -439,7 +423,7 @@ void ui_open_exercise(struct ui *u, int i)
 	u->sel = i;
 	u->ex = &u->cat->ex[i];
 	free(u->file);
-	u->file = xasprintf("%s/%s/%s", u->workspace, u->ex->id, u->ex->file);
+	u->file = workspace_path(u->workspace, u->ex);
 	u->top = 0;
 	u->show_results = 0;
 	u->check_sel = 0;
@@ -450,7 +434,7 @@ void ui_open_exercise(struct ui *u, int i)
 	u->open_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	u->active_ms = 0;
 	u->last_activity = now_ms();
-	if (ensure_file(u) < 0) {
+	if (workspace_ensure(u->workspace, u->ex, u->file) < 0) {
 		char *msg = catalog_format(ui_t(u, "ui.no_workspace"), (const char *[]){ u->file }, 1);
 		ui_say(u, msg);
 		free(msg);

@@ -5,12 +5,14 @@
  * when the file does not compile.  Tab switches between the two.
  */
 #include <curses.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy.h"
 #include "ui.h"
+#include "workspace.h"
 #include "util.h"
 
 /* A line of the body, with how to draw it and the check it belongs to. */
@@ -298,25 +300,18 @@ static void show_solution(struct ui *u)
 
 static void reset_file(struct ui *u)
 {
-	if (file_exists(u->file)) {
-		char *backup = xasprintf("%s.bak", u->file);
-		for (int n = 1; file_exists(backup); n++) {
-			free(backup);
-			backup = xasprintf("%s.%d.bak", u->file, n);
-		}
-		if (rename(u->file, backup) < 0) {
-			ui_say(u, backup);
-			free(backup);
-			return;
-		}
-		char *msg = catalog_format(ui_t(u, "cli.backup"), (const char *[]){ backup }, 1);
-		ui_open_exercise(u, u->sel);
-		ui_say(u, msg);
-		free(msg);
-		free(backup);
+	char *backup;
+	if (workspace_backup(u->file, &backup) < 0) {
+		ui_say(u, strerror(errno));
 		return;
 	}
 	ui_open_exercise(u, u->sel);
+	if (backup) {
+		char *msg = catalog_format(ui_t(u, "cli.backup"), (const char *[]){ backup }, 1);
+		ui_say(u, msg);
+		free(msg);
+		free(backup);
+	}
 }
 
 static int exercise_key(struct ui *u, int ch)
